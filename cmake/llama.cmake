@@ -1,0 +1,25 @@
+# llama.cpp as a static library built inside Parley's tree (add_subdirectory), CPU backend by
+# default. Its objects live in the same build folder, so rebuilding Parley reuses them; ccache
+# (when installed) also keeps them across fresh build folders.
+set(PARLEY_LLAMA_DIR "${PROJECT_SOURCE_DIR}/third_party/llama.cpp" CACHE PATH "llama.cpp checkout")
+if(NOT EXISTS "${PARLEY_LLAMA_DIR}/include/llama.h")
+  message(FATAL_ERROR "llama.cpp not found at ${PARLEY_LLAMA_DIR}; run scripts/setup")
+endif()
+
+set(BUILD_SHARED_LIBS OFF CACHE BOOL "" FORCE)
+set(LLAMA_BUILD_TESTS OFF CACHE BOOL "" FORCE)
+set(LLAMA_BUILD_TOOLS OFF CACHE BOOL "" FORCE)
+set(LLAMA_BUILD_EXAMPLES OFF CACHE BOOL "" FORCE)
+set(LLAMA_BUILD_SERVER OFF CACHE BOOL "" FORCE)
+set(LLAMA_BUILD_APP OFF CACHE BOOL "" FORCE)
+set(LLAMA_BUILD_COMMON OFF CACHE BOOL "" FORCE)
+set(LLAMA_OPENSSL OFF CACHE BOOL "" FORCE)
+set(LLAMA_ALL_WARNINGS OFF CACHE BOOL "" FORCE)
+set(GGML_BUILD_TESTS OFF CACHE BOOL "" FORCE)
+set(GGML_BUILD_EXAMPLES OFF CACHE BOOL "" FORCE)
+set(GGML_CUDA ${PARLEY_CUDA} CACHE BOOL "" FORCE)
+if(PARLEY_CUDA AND NOT CMAKE_CUDA_COMPILER AND EXISTS /usr/local/cuda/bin/nvcc)
+  set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)
+endif()
+
+add_subdirectory("${PARLEY_LLAMA_DIR}" "${CMAKE_BINARY_DIR}/llama.cpp" EXCLUDE_FROM_ALL SYSTEM)

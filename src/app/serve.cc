@@ -1,0 +1,139 @@
+#include "app/serve.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "api/ops_routes.h"
+#include "app/build_info.h"
+#include "config/loader.h"
+#include "config/schema.h"
+#include "http/router.h"
+#include "obs/process_metrics.h"
+#include "obs/readiness.h"
+#include "server/http_server.h"
+#include "server/middleware.h"
+
+namespace parley::app {
+namespace {
+
+// Command-line flags win over file and environment; they go through the same validation.
+void ApplyFlag(const std::string& section, const std::string& key, const std::string& value,
+               config::Loaded* loaded) {
+  if (value.empty()) return;
+  const config::Field* f = config::FindField(section, key);
+  std::string why;
+  if (auto v = config::ParseScalar(*f, value, &why)) {
+    f->store(loaded->config, *v);
+  } else {
+    loaded->issues.push_back({"--" + key, section + "." + key, why});
+  }
+}
+
+bool WritePortFile(const std::string& path, uint16_t port) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!(out << port << '\n')) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
+}
+
+server::ServerOptions ToServerOptions(const config::ServerSection& s) {
+  server::ServerOptions o;
+  o.host = s.host;
+  o.port = s.port;
+  o.io_threads = s.io_threads;
+  o.header_timeout = s.header_timeout;
+  o.body_timeout = s.body_timeout;
+  o.write_timeout = s.write_timeout;
+  o.shutdown_grace = s.shutdown_grace;
+  o.max_header_bytes = static_cast<uint32_t>(s.max_header_bytes);
+  o.max_header_count = static_cast<uint32_t>(s.max_header_count);
+  o.max_body_bytes = s.max_body_bytes;
+  o.max_connections = static_cast<uint32_t>(s.max_connections);
+  std::vector<ip::Cidr> ranges;
+  for (const auto& t : s.trusted_proxies) ranges.push_back(*ip::ParseCidr(t));
+  o.trusted_proxies = ip::CidrSet(std::move(ranges));
+  return o;
+}
+
+obs::LoggerOptions ToLoggerOptions(const config::LogSection& l) {
+  obs::LoggerOptions o;
+  obs::ParseLevel(l.level, &o.level);
+  o.to_stdout = l.to_stdout;
+  o.file = l.file;
+  o.file_max_bytes = l.file_max_bytes;
+  o.file_keep = static_cast<int>(l.file_keep);
+  return o;
+}
+
+}  // namespace
+
+std::string DefaultConfigPath() {
+  if (const char* env = std::getenv("PARLEY_CONFIG"); env && *env) return env;
+  if (std::filesystem::exists("parley.yaml")) return "parley.yaml";
+  return {};
+}
+
+int RunServe(const ServeFlags& flags) {
+  const std::string path = flags.config.empty() ? DefaultConfigPath() : flags.config;
+  auto loaded = config::LoadFile(path, config::ProcessEnvironment());
+  ApplyFlag("server", "listen", flags.listen, &loaded);
+  ApplyFlag("server", "port_file", flags.port_file, &loaded);
+  ApplyFlag("log", "level", flags.log_level, &loaded);
+  if (!loaded.ok()) {
+    for (const auto& issue : loaded.issues) std::cerr << issue.ToString() << '\n';
+    std::cerr << "parley: configuration invalid (" << loaded.issues.size() << " problem"
+              << (loaded.issues.size() == 1 ? "" : "s") << ")\n";
+    return kExitConfig;
+  }
+  const config::Config& cfg = loaded.config;
+
+  obs::Logger log(ToLoggerOptions(cfg.log));
+  obs::Registry metrics;
+  obs::RegisterProcessMetrics(metrics, {build::kVersion, build::kCommit, build::kCompiler,
+                                        build::kBuildType});
+  obs::Readiness readiness;
+  readiness.Set("server", false, "starting");
+
+  http::Router router;
+  api::AddOpsRoutes(router, {&metrics, &readiness, &log,
+                             cfg.metrics.enabled ? cfg.metrics.path : std::string(),
+                             static_cast<int>(cfg.server.max_json_depth)});
+  const auto server_options = ToServerOptions(cfg.server);
+  http::Pipeline pipeline(&router);
+  pipeline.Use(server::RequestIdMiddleware(server_options.trusted_proxies));
+  pipeline.Use(server::MetricsMiddleware(router, metrics));
+  if (cfg.log.access) pipeline.Use(server::AccessLogMiddleware(&log));
+  pipeline.Seal();
+
+  server::HttpServer server(server_options, &pipeline, &log, &metrics);
+  if (Status s = server.Start(); !s.ok()) {
+    log.Error("cannot start", {{"error", s.error().message}});
+    log.Flush();
+    return 1;
+  }
+  const uint16_t port = server.port();
+  if (!cfg.server.port_file.empty() && !WritePortFile(cfg.server.port_file, port)) {
+    log.Error("cannot write port file", {{"path", cfg.server.port_file}});
+    log.Flush();
+    return 1;
+  }
+  readiness.Set("server", true, "listening");
+  log.Info("listening", {{"address", cfg.server.host},
+                         {"port", static_cast<int>(port)},
+                         {"config", path.empty() ? std::string("(defaults)") : path},
+                         {"version", build::kVersion}});
+  server.HandleSignals();
+  server.Run();
+  log.Info("stopped");
+  log.Flush();
+  return 0;
+}
+
+}  // namespace parley::app

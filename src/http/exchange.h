@@ -1,0 +1,84 @@
+// One request/response exchange. The transport creates it with the parsed Request and a send
+// function; the pipeline and the handler fill in routing data and eventually call Respond(),
+// from any thread, exactly once (later calls are ignored). Streaming responses will extend this.
+//
+// Middleware that needs to see the outcome (access log, metrics, audit) registers an OnFinish
+// hook; the transport runs the hooks, most recent first, on the connection's thread once the
+// response has been written or the connection has failed.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/message.h"
+#include "util/result.h"
+
+namespace parley::http {
+
+struct RouteInfo;
+
+struct FinishInfo {
+  int status = 0;
+  uint64_t bytes_sent = 0;  // body bytes
+  bool completed = true;    // false when the connection failed before the response was written
+};
+
+class Exchange {
+ public:
+  using SendFn = std::function<void(Response&&)>;
+  using FinishHook = std::function<void(const Exchange&, const FinishInfo&)>;
+
+  Exchange(Request request, SendFn send)
+      : request_(std::move(request)), send_(std::move(send)),
+        start_(std::chrono::steady_clock::now()) {}
+
+  Request& request() { return request_; }
+  const Request& request() const { return request_; }
+  std::chrono::steady_clock::time_point start() const { return start_; }
+
+  // The route the router matched, or nullptr (unknown path, wrong method, transport error).
+  const RouteInfo* route() const { return route_; }
+  void set_route(const RouteInfo* route) { route_ = route; }
+
+  // An error decided before any handler runs: by the transport (bad header, body too large) or
+  // by routing (404, 405). The pipeline answers with it; middleware still observes the exchange.
+  const Error* pending_error() const { return pending_error_.get(); }
+  void set_pending_error(Error e) { pending_error_ = std::make_unique<Error>(std::move(e)); }
+
+  // Headers every response of this exchange carries (e.g. X-Request-Id), set by middleware.
+  void AddResponseHeader(std::string name, std::string value) {
+    extra_headers_.emplace_back(std::move(name), std::move(value));
+  }
+
+  void Respond(Response response);
+  void RespondError(const Error& error);
+  bool responded() const { return responded_.load(); }
+
+  void OnFinish(FinishHook hook) { finish_hooks_.push_back(std::move(hook)); }
+  // Called by the transport, once.
+  void Finish(const FinishInfo& info);
+
+  // Set by the transport when the client went away; long-running work checks it.
+  bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
+  void Cancel() { cancelled_.store(true, std::memory_order_relaxed); }
+
+ private:
+  Request request_;
+  SendFn send_;
+  std::chrono::steady_clock::time_point start_;
+  const RouteInfo* route_ = nullptr;
+  std::unique_ptr<Error> pending_error_;
+  Headers extra_headers_;
+  std::vector<FinishHook> finish_hooks_;
+  std::atomic<bool> responded_{false};
+  std::atomic<bool> finished_{false};
+  std::atomic<bool> cancelled_{false};
+};
+
+using ExchangePtr = std::shared_ptr<Exchange>;
+
+}  // namespace parley::http

@@ -1,0 +1,226 @@
+#include "server/session.h"
+
+#include "util/ip.h"
+
+namespace parley::server {
+namespace {
+
+// Maps a Beast parse error to the answer the client gets.
+Error ParseError(beast::error_code ec) {
+  if (ec == bhttp::error::header_limit) {
+    return MakeError(ErrorCode::kHeaderTooLarge, "request header fields too large");
+  }
+  if (ec == bhttp::error::body_limit) {
+    return MakeError(ErrorCode::kPayloadTooLarge, "request body too large");
+  }
+  if (ec == bhttp::error::bad_transfer_encoding || ec == bhttp::error::bad_content_length ||
+      ec == bhttp::error::multiple_content_length) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "conflicting or invalid Content-Length / Transfer-Encoding: " + ec.message(),
+                     "bad_framing");
+  }
+  return MakeError(ErrorCode::kInvalidArgument, "malformed HTTP request: " + ec.message(),
+                   "bad_request");
+}
+
+}  // namespace
+
+Session::Session(tcp::socket socket, HttpServer::Impl* server)
+    : stream_(std::move(socket)), server_(server) {
+  beast::error_code ec;
+  const auto ep = stream_.socket().remote_endpoint(ec);
+  if (!ec) {
+    const auto a = ip::ParseAddress(ep.address().to_string());
+    peer_ip_ = a ? a->ToString() : ep.address().to_string();
+    peer_port_ = ep.port();
+  }
+  stream_.socket().set_option(tcp::no_delay(true), ec);
+}
+
+Session::~Session() {
+  if (busy_) server_->busy.fetch_sub(1);
+  if (exchange_) exchange_->Finish({status_, 0, false});
+  server_->Unregister(this);
+}
+
+void Session::Start() {
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+}
+
+void Session::CloseIfIdle() {
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    if (!self->busy_) {
+      beast::error_code ec;
+      self->stream_.socket().close(ec);
+    } else {
+      self->close_after_ = true;
+    }
+  });
+}
+
+void Session::ReadHeader() {
+  if (server_->draining.load()) return CloseGracefully();
+  parser_.emplace();
+  parser_->header_limit(server_->opt.max_header_bytes);
+  parser_->body_limit(server_->opt.max_body_bytes);
+  stream_.expires_after(server_->opt.header_timeout);
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code ec, size_t) {
+                             self->OnHeader(ec);
+                           });
+}
+
+void Session::OnHeader(beast::error_code ec) {
+  if (ec) return OnReadError(ec);
+  busy_ = true;
+  server_->busy.fetch_add(1);
+  const auto& req = parser_->get();
+  size_t count = 0;
+  for (auto it = req.begin(); it != req.end(); ++it) ++count;
+  if (count > server_->opt.max_header_count) {
+    close_after_ = true;
+    return Dispatch(MakeError(ErrorCode::kHeaderTooLarge,
+                              "too many header fields: " + std::to_string(count) + " (limit " +
+                                  std::to_string(server_->opt.max_header_count) + ")"));
+  }
+  if (const auto len = parser_->content_length(); len && *len > server_->opt.max_body_bytes) {
+    close_after_ = true;
+    return Dispatch(MakeError(ErrorCode::kPayloadTooLarge,
+                              "request body of " + std::to_string(*len) +
+                                  " bytes is over the limit of " +
+                                  std::to_string(server_->opt.max_body_bytes) + " bytes"));
+  }
+  if (req.target().empty() || req.target().front() != '/') {
+    close_after_ = true;
+    return Dispatch(MakeError(ErrorCode::kInvalidArgument,
+                              "request target must be an absolute path", "bad_request"));
+  }
+  if (beast::iequals(req[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
+    static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream_.expires_after(server_->opt.write_timeout);
+    asio::async_write(stream_, asio::buffer(kContinue, sizeof kContinue - 1),
+                      [self = shared_from_this()](beast::error_code wec, size_t) {
+                        if (wec) return self->OnReadError(wec);
+                        self->ReadBody();
+                      });
+    return;
+  }
+  ReadBody();
+}
+
+void Session::ReadBody() {
+  if (parser_->is_done()) return Dispatch(std::nullopt);
+  stream_.expires_after(server_->opt.body_timeout);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+}
+
+void Session::OnBody(beast::error_code ec) {
+  if (ec) return OnReadError(ec);
+  Dispatch(std::nullopt);
+}
+
+void Session::OnReadError(beast::error_code ec) {
+  const bool started = busy_ || (parser_ && parser_->got_some());
+  if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
+      ec == asio::error::connection_reset || ec == asio::error::eof) {
+    if (started) server_->transport_errors->With({"client_closed"})->Inc();
+    return;  // the session ends when the last handler releases it
+  }
+  if (ec == beast::error::timeout) {
+    // tcp_stream has already closed the socket; nothing can be sent.
+    if (started) server_->transport_errors->With({"timeout"})->Inc();
+    if (started && server_->log->Enabled(obs::Level::kInfo)) {
+      server_->log->Info("request timed out", {{"peer", peer_ip_}, {"stage", busy_ ? "body" : "header"}});
+    }
+    return;
+  }
+  server_->transport_errors->With({"bad_request"})->Inc();
+  if (!busy_) {
+    busy_ = true;
+    server_->busy.fetch_add(1);
+  }
+  close_after_ = true;
+  Dispatch(ParseError(ec));
+}
+
+void Session::Dispatch(std::optional<Error> early_error) {
+  http::Request req;
+  auto& br = parser_->get();
+  req.method = std::string(br.method_string());
+  req.target = std::string(br.target());
+  const auto q = req.target.find('?');
+  req.path = req.target.substr(0, q);
+  if (q != std::string::npos) req.query = req.target.substr(q + 1);
+  req.headers.reserve(8);
+  for (const auto& f : br) req.headers.emplace_back(f.name_string(), f.value());
+  req.keep_alive = br.keep_alive();
+  if (!early_error) req.body = std::move(br.body());
+  req.peer_ip = peer_ip_;
+  req.peer_port = peer_port_;
+
+  auto send = [self = shared_from_this()](http::Response&& r) {
+    asio::dispatch(self->stream_.get_executor(),
+                   [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
+  };
+  exchange_ = std::make_shared<http::Exchange>(std::move(req), std::move(send));
+  if (early_error) exchange_->set_pending_error(std::move(*early_error));
+  server_->pipeline->Dispatch(exchange_);
+}
+
+void Session::Write(http::Response&& r) {
+  res_ = {};
+  res_.version(11);
+  res_.result(static_cast<unsigned>(r.status));
+  res_.set(bhttp::field::server, "parley");
+  res_.set(bhttp::field::content_type, r.content_type);
+  for (auto& [k, v] : r.headers) res_.insert(k, v);
+  res_.body() = std::move(r.body);
+  const bool keep = exchange_ && exchange_->request().keep_alive && !r.close && !close_after_ &&
+                    !server_->draining.load();
+  res_.keep_alive(keep);
+  res_.prepare_payload();
+  status_ = r.status;
+  stream_.expires_after(server_->opt.write_timeout);
+  bhttp::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t n) {
+    self->OnWrite(ec, n);
+  });
+}
+
+void Session::OnWrite(beast::error_code ec, size_t) {
+  const bool keep = res_.keep_alive();
+  if (exchange_) {
+    exchange_->Finish({status_, res_.body().size(), !ec});
+    exchange_.reset();
+  }
+  if (busy_) {
+    busy_ = false;
+    server_->busy.fetch_sub(1);
+    if (server_->draining.load()) server_->CheckDrained();
+  }
+  if (ec) return;
+  if (!keep) return CloseGracefully();
+  ReadHeader();
+}
+
+void Session::CloseGracefully() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) return;
+  Linger();
+}
+
+// Reads and discards what the client still sends for a short while after we stopped writing,
+// so a response to a rejected request is not destroyed by a TCP reset (closing a socket with
+// unread data makes the kernel send RST).
+void Session::Linger() {
+  stream_.expires_after(std::chrono::seconds(2));
+  stream_.async_read_some(asio::buffer(linger_buf_),
+                          [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            self->lingered_ += n;
+                            if (ec || self->lingered_ > (1u << 20)) return;
+                            self->Linger();
+                          });
+}
+
+}  // namespace parley::server

@@ -1,0 +1,55 @@
+// One HTTP/1.1 connection: reads a request (header then body, each under its own timeout and
+// size limits), hands it to the pipeline as an http::Exchange, writes the response, and loops
+// while the connection is kept alive. All members are used only on the connection's strand;
+// Exchange::Respond may be called from any thread and is posted onto that strand.
+#pragma once
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "http/exchange.h"
+#include "server/server_impl.h"
+
+namespace parley::server {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpServer::Impl* server);
+  ~Session();
+
+  void Start();
+  // Closes the connection unless a request is being handled; called during shutdown.
+  void CloseIfIdle();
+
+ private:
+  void ReadHeader();
+  void OnHeader(beast::error_code ec);
+  void ReadBody();
+  void OnBody(beast::error_code ec);
+  void Dispatch(std::optional<Error> early_error);
+  void Write(http::Response&& response);
+  void OnWrite(beast::error_code ec, size_t bytes);
+  void OnReadError(beast::error_code ec);
+  void CloseGracefully();
+  void Linger();
+
+  tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> res_;
+  http::ExchangePtr exchange_;
+  HttpServer::Impl* server_;
+  std::string peer_ip_;
+  uint16_t peer_port_ = 0;
+  bool busy_ = false;         // a request is between header and written response
+  bool close_after_ = false;  // close once the current response is written
+  int status_ = 0;
+  char linger_buf_[4096];
+  size_t lingered_ = 0;
+};
+
+}  // namespace parley::server
