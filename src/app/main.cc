@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
   check->add_option("file", check_file, "The YAML file (default: as for serve)");
   auto* docs = config->add_subcommand("docs", "Print the configuration reference (Markdown).");
 
+  // A flag given twice (e.g. a wrapper adds --listen, the user adds another): the last wins.
+  for (auto* opt : serve->get_options()) opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+
   CLI11_PARSE(app, argc, argv);
 
   if (serve->parsed()) return parley::app::RunServe(serve_flags);
