@@ -7,11 +7,24 @@
 #include "server/session.h"
 
 namespace parley::server {
+namespace {
+
+std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int threads) {
+  if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency());
+  if (threads < 1) threads = 1;
+  std::vector<std::unique_ptr<asio::io_context>> out;
+  for (int i = 0; i < threads; ++i) out.push_back(std::make_unique<asio::io_context>(1));
+  return out;
+}
+
+}  // namespace
 
 HttpServer::Impl::Impl(ServerOptions o, const http::Pipeline* p, obs::Logger* l,
                        obs::Registry* m)
-    : opt(std::move(o)), pipeline(p), log(l), accept_strand(asio::make_strand(ioc)),
-      acceptor(accept_strand), drain_timer(ioc), accept_retry(accept_strand) {
+    : opt(std::move(o)), pipeline(p), log(l), contexts(MakeContexts(opt.io_threads)),
+      acceptor(main()), drain_timer(main()), accept_retry(main()),
+      sweep_timer(main()) {
+  for (auto& c : contexts) guards.push_back(asio::make_work_guard(*c));
   open_connections =
       m->AddGauge("parley_http_open_connections", "Client connections currently open.")->With({});
   accepted = m->AddCounter("parley_http_connections_total", "Client connections accepted.")->With({});
@@ -24,8 +37,8 @@ HttpServer::Impl::Impl(ServerOptions o, const http::Pipeline* p, obs::Logger* l,
 }
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(ioc),
-                        [this](beast::error_code ec, tcp::socket s) { OnAccept(ec, std::move(s)); });
+  auto& ctx = *contexts[next_context++ % contexts.size()];
+  acceptor.async_accept(ctx, [this](beast::error_code ec, tcp::socket s) { OnAccept(ec, std::move(s)); });
 }
 
 void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
@@ -72,7 +85,7 @@ void HttpServer::Impl::Unregister(Session* s) {
 void HttpServer::Impl::BeginShutdown() {
   if (draining.exchange(true)) return;
   log->Info("shutting down", {{"in_flight", busy.load()}});
-  asio::dispatch(accept_strand, [this] {
+  asio::dispatch(main(), [this] {
     beast::error_code ec;
     acceptor.close(ec);
     accept_retry.cancel();
@@ -95,7 +108,7 @@ void HttpServer::Impl::CheckDrained() {
   asio::post(drain_timer.get_executor(), [this] {
     if (busy.load() == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
       if (busy.load() > 0) log->Warn("shutdown grace period over", {{"in_flight", busy.load()}});
-      ioc.stop();
+      StopAll();
       return;
     }
     drain_timer.expires_after(std::chrono::milliseconds(20));
@@ -103,6 +116,32 @@ void HttpServer::Impl::CheckDrained() {
       if (!ec) CheckDrained();
     });
   });
+}
+
+// Every 200 ms, closes connections whose current read or write is past its deadline.
+void HttpServer::Impl::Sweep() {
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(mu);
+    live.reserve(sessions.size());
+    for (auto& [ptr, weak] : sessions) {
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+  }
+  for (auto& s : live) s->CheckDeadline(now);
+  sweep_timer.expires_after(std::chrono::milliseconds(200));
+  sweep_timer.async_wait([this](beast::error_code ec) {
+    if (!ec) Sweep();
+  });
+}
+
+void HttpServer::Impl::StopAll() {
+  sweep_timer.cancel();
+  guards.clear();
+  for (auto& c : contexts) c->stop();
 }
 
 HttpServer::HttpServer(ServerOptions options, const http::Pipeline* pipeline, obs::Logger* log,
@@ -128,6 +167,7 @@ Status HttpServer::Start() {
                                                   std::to_string(im.opt.port) + ": " + ec.message());
   }
   im.Accept();
+  im.Sweep();
   return Status::Ok();
 }
 
@@ -139,7 +179,7 @@ uint16_t HttpServer::port() const {
 
 void HttpServer::HandleSignals() {
   auto& im = *impl_;
-  im.signals.emplace(im.ioc, SIGINT, SIGTERM);
+  im.signals.emplace(im.main(), SIGINT, SIGTERM);
   im.signals->async_wait([this](beast::error_code ec, int sig) {
     if (ec) return;
     impl_->log->Info("signal received", {{"signal", sig}});
@@ -149,12 +189,11 @@ void HttpServer::HandleSignals() {
 
 void HttpServer::Run() {
   auto& im = *impl_;
-  int n = im.opt.io_threads > 0 ? im.opt.io_threads
-                                : static_cast<int>(std::thread::hardware_concurrency());
-  if (n < 1) n = 1;
   std::vector<std::thread> threads;
-  for (int i = 1; i < n; ++i) threads.emplace_back([&im] { im.ioc.run(); });
-  im.ioc.run();
+  for (size_t i = 1; i < im.contexts.size(); ++i) {
+    threads.emplace_back([c = im.contexts[i].get()] { c->run(); });
+  }
+  im.main().run();
   for (auto& t : threads) t.join();
 }
 

@@ -1,7 +1,7 @@
-// The HTTP/1.1 transport over Boost.Beast: an acceptor, one Session per connection, N threads
-// running one io_context. Each connection runs on its own strand; requests become
-// http::Exchange objects handed to the Pipeline, and responses come back via Exchange::Respond
-// from any thread.
+// The HTTP/1.1 transport over Boost.Beast: an acceptor, one Session per connection, and N I/O
+// threads each running its own io_context; connections are spread over them round-robin and
+// stay on one thread for life. Requests become http::Exchange objects handed to the Pipeline;
+// responses come back via Exchange::Respond from any thread.
 //
 // Lifecycle: Start() binds (port() is then known), Run() blocks running the I/O threads until
 // shutdown completes. Shutdown() (thread-safe; also wired to SIGINT/SIGTERM by HandleSignals)

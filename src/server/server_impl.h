@@ -17,7 +17,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
-using tcp_stream = beast::tcp_stream;  // its executor is the strand the socket was accepted on
+using tcp_stream = beast::tcp_stream;  // its executor is the connection's io_context
 
 class Session;
 
@@ -30,6 +30,8 @@ struct HttpServer::Impl {
   void Unregister(Session* s);
   void BeginShutdown();
   void CheckDrained();
+  void StopAll();
+  void Sweep();
 
   // Declared before the io_context so Sessions destroyed with its pending handlers can still
   // unregister themselves.
@@ -45,11 +47,17 @@ struct HttpServer::Impl {
   obs::Counter* rejected_connections;
   obs::Family<obs::Counter>* transport_errors;
 
-  asio::io_context ioc;
-  asio::strand<asio::io_context::executor_type> accept_strand;
+  // One io_context per I/O thread, each run by exactly one thread (as nginx runs one event loop
+  // per worker): a connection lives on one context, so its handlers never race and no thread
+  // has to wake another to hand over work. contexts[0] also runs the acceptor and timers.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  size_t next_context = 0;  // round-robin; used only by the acceptor's handler
+  asio::io_context& main() { return *contexts[0]; }
   tcp::acceptor acceptor;
   asio::steady_timer drain_timer;
   asio::steady_timer accept_retry;
+  asio::steady_timer sweep_timer;
   std::optional<asio::signal_set> signals;
   std::chrono::steady_clock::time_point drain_deadline;
 };

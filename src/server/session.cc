@@ -26,15 +26,15 @@ Error ParseError(beast::error_code ec) {
 }  // namespace
 
 Session::Session(tcp::socket socket, HttpServer::Impl* server)
-    : stream_(std::move(socket)), server_(server) {
+    : socket_(std::move(socket)), server_(server) {
   beast::error_code ec;
-  const auto ep = stream_.socket().remote_endpoint(ec);
+  const auto ep = socket_.remote_endpoint(ec);
   if (!ec) {
     const auto a = ip::ParseAddress(ep.address().to_string());
     peer_ip_ = a ? a->ToString() : ep.address().to_string();
     peer_port_ = ep.port();
   }
-  stream_.socket().set_option(tcp::no_delay(true), ec);
+  socket_.set_option(tcp::no_delay(true), ec);
 }
 
 Session::~Session() {
@@ -44,17 +44,41 @@ Session::~Session() {
 }
 
 void Session::Start() {
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
 }
 
 void Session::CloseIfIdle() {
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
     if (!self->busy_) {
       beast::error_code ec;
-      self->stream_.socket().close(ec);
+      self->socket_.close(ec);
     } else {
       self->close_after_ = true;
     }
+  });
+}
+
+static int64_t SteadyNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void Session::Arm(std::chrono::milliseconds timeout) {
+  deadline_ns_.store(SteadyNanos() + std::chrono::nanoseconds(timeout).count(),
+                     std::memory_order_relaxed);
+}
+
+void Session::CheckDeadline(int64_t now_ns) {
+  const int64_t d = deadline_ns_.load(std::memory_order_relaxed);
+  if (d == 0 || d > now_ns) return;
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+    const int64_t d2 = self->deadline_ns_.load(std::memory_order_relaxed);
+    if (d2 == 0 || d2 > SteadyNanos()) return;  // re-armed since the sweep looked
+    self->timed_out_ = true;
+    self->Disarm();
+    beast::error_code ec;
+    self->socket_.close(ec);
   });
 }
 
@@ -63,14 +87,15 @@ void Session::ReadHeader() {
   parser_.emplace();
   parser_->header_limit(server_->opt.max_header_bytes);
   parser_->body_limit(server_->opt.max_body_bytes);
-  stream_.expires_after(server_->opt.header_timeout);
-  bhttp::async_read_header(stream_, buffer_, *parser_,
+  Arm(server_->opt.header_timeout);
+  bhttp::async_read_header(socket_, buffer_, *parser_,
                            [self = shared_from_this()](beast::error_code ec, size_t) {
                              self->OnHeader(ec);
                            });
 }
 
 void Session::OnHeader(beast::error_code ec) {
+  Disarm();
   if (ec) return OnReadError(ec);
   busy_ = true;
   server_->busy.fetch_add(1);
@@ -97,8 +122,8 @@ void Session::OnHeader(beast::error_code ec) {
   }
   if (beast::iequals(req[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
     static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
-    stream_.expires_after(server_->opt.write_timeout);
-    asio::async_write(stream_, asio::buffer(kContinue, sizeof kContinue - 1),
+    Arm(server_->opt.write_timeout);
+    asio::async_write(socket_, asio::buffer(kContinue, sizeof kContinue - 1),
                       [self = shared_from_this()](beast::error_code wec, size_t) {
                         if (wec) return self->OnReadError(wec);
                         self->ReadBody();
@@ -110,17 +135,19 @@ void Session::OnHeader(beast::error_code ec) {
 
 void Session::ReadBody() {
   if (parser_->is_done()) return Dispatch(std::nullopt);
-  stream_.expires_after(server_->opt.body_timeout);
-  bhttp::async_read(stream_, buffer_, *parser_,
+  Arm(server_->opt.body_timeout);
+  bhttp::async_read(socket_, buffer_, *parser_,
                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
 }
 
 void Session::OnBody(beast::error_code ec) {
+  Disarm();
   if (ec) return OnReadError(ec);
   Dispatch(std::nullopt);
 }
 
 void Session::OnReadError(beast::error_code ec) {
+  if (timed_out_) ec = beast::error::timeout;
   const bool started = busy_ || (parser_ && parser_->got_some());
   if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
       ec == asio::error::connection_reset || ec == asio::error::eof) {
@@ -128,7 +155,7 @@ void Session::OnReadError(beast::error_code ec) {
     return;  // the session ends when the last handler releases it
   }
   if (ec == beast::error::timeout) {
-    // tcp_stream has already closed the socket; nothing can be sent.
+    // The sweeper has closed the socket; nothing can be sent.
     if (started) server_->transport_errors->With({"timeout"})->Inc();
     if (started && server_->log->Enabled(obs::Level::kInfo)) {
       server_->log->Info("request timed out", {{"peer", peer_ip_}, {"stage", busy_ ? "body" : "header"}});
@@ -160,7 +187,7 @@ void Session::Dispatch(std::optional<Error> early_error) {
   req.peer_port = peer_port_;
 
   auto send = [self = shared_from_this()](http::Response&& r) {
-    asio::dispatch(self->stream_.get_executor(),
+    asio::dispatch(self->socket_.get_executor(),
                    [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
   };
   exchange_ = std::make_shared<http::Exchange>(std::move(req), std::move(send));
@@ -181,13 +208,14 @@ void Session::Write(http::Response&& r) {
   res_.keep_alive(keep);
   res_.prepare_payload();
   status_ = r.status;
-  stream_.expires_after(server_->opt.write_timeout);
-  bhttp::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t n) {
+  Arm(server_->opt.write_timeout);
+  bhttp::async_write(socket_, res_, [self = shared_from_this()](beast::error_code ec, size_t n) {
     self->OnWrite(ec, n);
   });
 }
 
 void Session::OnWrite(beast::error_code ec, size_t) {
+  Disarm();
   const bool keep = res_.keep_alive();
   if (exchange_) {
     exchange_->Finish({status_, res_.body().size(), !ec});
@@ -205,7 +233,7 @@ void Session::OnWrite(beast::error_code ec, size_t) {
 
 void Session::CloseGracefully() {
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
   if (ec) return;
   Linger();
 }
@@ -214,11 +242,14 @@ void Session::CloseGracefully() {
 // so a response to a rejected request is not destroyed by a TCP reset (closing a socket with
 // unread data makes the kernel send RST).
 void Session::Linger() {
-  stream_.expires_after(std::chrono::seconds(2));
-  stream_.async_read_some(asio::buffer(linger_buf_),
+  Arm(std::chrono::seconds(2));
+  socket_.async_read_some(asio::buffer(linger_buf_),
                           [self = shared_from_this()](beast::error_code ec, size_t n) {
                             self->lingered_ += n;
-                            if (ec || self->lingered_ > (1u << 20)) return;
+                            if (ec || self->lingered_ > (1u << 20)) {
+                              self->Disarm();
+                              return;
+                            }
                             self->Linger();
                           });
 }

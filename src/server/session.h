@@ -1,12 +1,13 @@
 // One HTTP/1.1 connection: reads a request (header then body, each under its own timeout and
 // size limits), hands it to the pipeline as an http::Exchange, writes the response, and loops
-// while the connection is kept alive. All members are used only on the connection's strand;
-// Exchange::Respond may be called from any thread and is posted onto that strand.
+// while the connection is kept alive. All members are used only on the connection's I/O thread;
+// Exchange::Respond may be called from any thread and is posted onto that thread.
 #pragma once
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void Start();
   // Closes the connection unless a request is being handled; called during shutdown.
   void CloseIfIdle();
+  // Called by the server's sweeper (any thread): closes the connection if its current read or
+  // write has passed its deadline.
+  void CheckDeadline(int64_t now_ns);
 
  private:
   void ReadHeader();
@@ -36,8 +40,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnReadError(beast::error_code ec);
   void CloseGracefully();
   void Linger();
+  void Arm(std::chrono::milliseconds timeout);
+  void Disarm() { deadline_ns_.store(0, std::memory_order_relaxed); }
 
-  tcp_stream stream_;
+  // Timeouts are deadlines checked by a coarse sweeper (HttpServer::Impl::Sweep) rather than a
+  // timer per operation, which would cost timer-queue work and syscalls on every request.
+  std::atomic<int64_t> deadline_ns_{0};  // steady-clock ns; 0 = no operation pending
+  bool timed_out_ = false;
+  tcp::socket socket_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
