@@ -8,7 +8,28 @@ void Exchange::Respond(Response response) {
   if (responded_.exchange(true)) return;
   for (auto& h : extra_headers_) response.headers.push_back(std::move(h));
   extra_headers_.clear();
-  send_(std::move(response));
+  channel_->Send(std::move(response));
+}
+
+void Exchange::StartStream(int status, std::string content_type, Headers headers) {
+  if (responded_.exchange(true)) return;
+  Response head;
+  head.status = status;
+  head.content_type = std::move(content_type);
+  head.headers = std::move(headers);
+  for (auto& h : extra_headers_) head.headers.push_back(std::move(h));
+  extra_headers_.clear();
+  channel_->StartStream(std::move(head));
+}
+
+void Exchange::StreamWrite(std::string data) {
+  if (data.empty() || stream_ended_.load() || cancelled()) return;
+  channel_->StreamWrite(std::move(data));
+}
+
+void Exchange::StreamEnd() {
+  if (stream_ended_.exchange(true)) return;
+  channel_->StreamEnd();
 }
 
 void Exchange::RespondError(const Error& error) { Respond(ErrorResponse(error)); }

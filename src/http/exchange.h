@@ -1,6 +1,7 @@
-// One request/response exchange. The transport creates it with the parsed Request and a send
-// function; the pipeline and the handler fill in routing data and eventually call Respond(),
-// from any thread, exactly once (later calls are ignored). Streaming responses will extend this.
+// One request/response exchange. The transport creates it with the parsed Request and its
+// ResponseChannel; the pipeline and the handler fill in routing data and eventually answer, from
+// any thread, either once with Respond() or as a stream: StartStream(), StreamWrite()..., and
+// StreamEnd() (a chunked response; SSE is built on it in http/sse.h). Later answers are ignored.
 //
 // Middleware that needs to see the outcome (access log, metrics, audit) registers an OnFinish
 // hook; the transport runs the hooks, most recent first, on the connection's thread once the
@@ -27,13 +28,23 @@ struct FinishInfo {
   bool completed = true;    // false when the connection failed before the response was written
 };
 
+// Implemented by the transport. Calls may come from any thread; the transport serialises them
+// onto the connection's thread, in call order.
+class ResponseChannel {
+ public:
+  virtual ~ResponseChannel() = default;
+  virtual void Send(Response&& response) = 0;
+  virtual void StartStream(Response&& head) = 0;  // status, type and headers; body ignored
+  virtual void StreamWrite(std::string&& data) = 0;
+  virtual void StreamEnd() = 0;
+};
+
 class Exchange {
  public:
-  using SendFn = std::function<void(Response&&)>;
   using FinishHook = std::function<void(const Exchange&, const FinishInfo&)>;
 
-  Exchange(Request request, SendFn send)
-      : request_(std::move(request)), send_(std::move(send)),
+  Exchange(Request request, std::shared_ptr<ResponseChannel> channel)
+      : request_(std::move(request)), channel_(std::move(channel)),
         start_(std::chrono::steady_clock::now()) {}
 
   Request& request() { return request_; }
@@ -58,6 +69,12 @@ class Exchange {
   void RespondError(const Error& error);
   bool responded() const { return responded_.load(); }
 
+  // Streaming: StartStream once (instead of Respond), then any number of writes, then the end.
+  // Writes after the client has gone are dropped; check cancelled() to stop producing.
+  void StartStream(int status, std::string content_type, Headers headers = {});
+  void StreamWrite(std::string data);
+  void StreamEnd();
+
   void OnFinish(FinishHook hook) { finish_hooks_.push_back(std::move(hook)); }
   // Called by the transport, once.
   void Finish(const FinishInfo& info);
@@ -68,7 +85,7 @@ class Exchange {
 
  private:
   Request request_;
-  SendFn send_;
+  std::shared_ptr<ResponseChannel> channel_;
   std::chrono::steady_clock::time_point start_;
   const RouteInfo* route_ = nullptr;
   std::unique_ptr<Error> pending_error_;
@@ -76,6 +93,7 @@ class Exchange {
   std::vector<FinishHook> finish_hooks_;
   std::atomic<bool> responded_{false};
   std::atomic<bool> finished_{false};
+  std::atomic<bool> stream_ended_{false};
   std::atomic<bool> cancelled_{false};
 };
 

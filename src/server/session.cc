@@ -1,5 +1,11 @@
 #include "server/session.h"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <sstream>
+
 #include "util/ip.h"
 
 namespace parley::server {
@@ -186,13 +192,120 @@ void Session::Dispatch(std::optional<Error> early_error) {
   req.peer_ip = peer_ip_;
   req.peer_port = peer_port_;
 
-  auto send = [self = shared_from_this()](http::Response&& r) {
-    asio::dispatch(self->socket_.get_executor(),
-                   [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
-  };
-  exchange_ = std::make_shared<http::Exchange>(std::move(req), std::move(send));
-  if (early_error) exchange_->set_pending_error(std::move(*early_error));
+  exchange_ = std::make_shared<http::Exchange>(std::move(req), shared_from_this());
+  if (early_error) {
+    exchange_->set_pending_error(std::move(*early_error));
+  } else {
+    WatchPeer();
+  }
   server_->pipeline->Dispatch(exchange_);
+}
+
+template <typename F>
+void Session::OnConnectionThread(F&& f) {
+  asio::dispatch(socket_.get_executor(), std::forward<F>(f));
+}
+
+void Session::Send(http::Response&& r) {
+  OnConnectionThread([self = shared_from_this(), r = std::move(r)]() mutable {
+    self->Write(std::move(r));
+  });
+}
+
+void Session::StartStream(http::Response&& head) {
+  OnConnectionThread([self = shared_from_this(), h = std::move(head)]() mutable {
+    self->DoStartStream(std::move(h));
+  });
+}
+
+void Session::StreamWrite(std::string&& data) {
+  OnConnectionThread([self = shared_from_this(), d = std::move(data)]() mutable {
+    self->stream_body_bytes_ += d.size();
+    char size[20];
+    const int n = std::snprintf(size, sizeof size, "%zx\r\n", d.size());
+    std::string chunk;
+    chunk.reserve(d.size() + n + 2);
+    chunk.append(size, n).append(d).append("\r\n");
+    self->QueueStream(std::move(chunk), false);
+  });
+}
+
+void Session::StreamEnd() {
+  OnConnectionThread([self = shared_from_this()] { self->QueueStream("0\r\n\r\n", true); });
+}
+
+// While a request is being handled nothing reads the socket, so a client that hangs up would go
+// unnoticed until the response is written. Waiting for readability and peeking tells a hang-up
+// (EOF or reset) from a client that merely sent its next request early.
+void Session::WatchPeer() {
+  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+    if (ec || !self->exchange_) return;
+    char c;
+    const ssize_t n = ::recv(self->socket_.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+      self->exchange_->Cancel();
+      self->close_after_ = true;
+    }
+  });
+}
+
+void Session::DoStartStream(http::Response&& r) {
+  bhttp::response<bhttp::empty_body> head;
+  head.version(11);
+  head.result(static_cast<unsigned>(r.status));
+  head.set(bhttp::field::server, "parley");
+  head.set(bhttp::field::content_type, r.content_type);
+  for (auto& [k, v] : r.headers) head.insert(k, v);
+  stream_keep_alive_ = exchange_ && exchange_->request().keep_alive && !close_after_ &&
+                       !server_->draining.load();
+  head.keep_alive(stream_keep_alive_);
+  head.chunked(true);
+  status_ = r.status;
+  streaming_ = true;
+  stream_body_bytes_ = 0;
+  std::ostringstream os;
+  os << head.base();
+  QueueStream(os.str(), false);
+}
+
+void Session::QueueStream(std::string&& bytes, bool last) {
+  if (!streaming_ || stream_last_queued_) return;
+  stream_pending_ += bytes;
+  stream_last_queued_ = last;
+  if (stream_pending_.size() > kMaxStreamBacklog) {
+    server_->transport_errors->With({"slow_stream_reader"})->Inc();
+    if (exchange_) exchange_->Cancel();
+    beast::error_code ec;
+    socket_.close(ec);
+    return;
+  }
+  PumpStream();
+}
+
+void Session::PumpStream() {
+  if (stream_writing_ || stream_pending_.empty()) return;
+  stream_writing_ = true;
+  stream_inflight_.swap(stream_pending_);
+  stream_pending_.clear();
+  Arm(server_->opt.write_timeout);
+  asio::async_write(socket_, asio::buffer(stream_inflight_),
+                    [self = shared_from_this()](beast::error_code ec, size_t) {
+                      self->Disarm();
+                      self->stream_writing_ = false;
+                      self->stream_inflight_.clear();
+                      if (ec) {
+                        if (self->exchange_) self->exchange_->Cancel();
+                        self->streaming_ = false;
+                        return self->AfterResponse(false, false, self->stream_body_bytes_);
+                      }
+                      if (!self->stream_pending_.empty()) return self->PumpStream();
+                      if (self->stream_last_queued_) {
+                        self->streaming_ = false;
+                        self->stream_last_queued_ = false;
+                        self->AfterResponse(true, self->stream_keep_alive_ && !self->close_after_,
+                                            self->stream_body_bytes_);
+                      }
+                    });
 }
 
 void Session::Write(http::Response&& r) {
@@ -216,9 +329,12 @@ void Session::Write(http::Response&& r) {
 
 void Session::OnWrite(beast::error_code ec, size_t) {
   Disarm();
-  const bool keep = res_.keep_alive();
+  AfterResponse(!ec, res_.keep_alive(), res_.body().size());
+}
+
+void Session::AfterResponse(bool ok, bool keep, uint64_t body_bytes) {
   if (exchange_) {
-    exchange_->Finish({status_, res_.body().size(), !ec});
+    exchange_->Finish({status_, body_bytes, ok});
     exchange_.reset();
   }
   if (busy_) {
@@ -226,7 +342,7 @@ void Session::OnWrite(beast::error_code ec, size_t) {
     server_->busy.fetch_sub(1);
     if (server_->draining.load()) server_->CheckDrained();
   }
-  if (ec) return;
+  if (!ok) return;
   if (!keep) return CloseGracefully();
   ReadHeader();
 }

@@ -17,10 +17,16 @@
 
 namespace parley::server {
 
-class Session : public std::enable_shared_from_this<Session> {
+class Session : public std::enable_shared_from_this<Session>, public http::ResponseChannel {
  public:
   Session(tcp::socket socket, HttpServer::Impl* server);
-  ~Session();
+  ~Session() override;
+
+  // http::ResponseChannel; any thread.
+  void Send(http::Response&& response) override;
+  void StartStream(http::Response&& head) override;
+  void StreamWrite(std::string&& data) override;
+  void StreamEnd() override;
 
   void Start();
   // Closes the connection unless a request is being handled; called during shutdown.
@@ -37,6 +43,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void Dispatch(std::optional<Error> early_error);
   void Write(http::Response&& response);
   void OnWrite(beast::error_code ec, size_t bytes);
+  void AfterResponse(bool ok, bool keep_alive, uint64_t body_bytes);
+  void WatchPeer();
+  void DoStartStream(http::Response&& head);
+  void QueueStream(std::string&& bytes, bool last);
+  void PumpStream();
+  template <typename F>
+  void OnConnectionThread(F&& f);
   void OnReadError(beast::error_code ec);
   void CloseGracefully();
   void Linger();
@@ -60,6 +73,16 @@ class Session : public std::enable_shared_from_this<Session> {
   int status_ = 0;
   char linger_buf_[4096];
   size_t lingered_ = 0;
+
+  // Streamed (chunked) response state.
+  static constexpr size_t kMaxStreamBacklog = 4 << 20;  // a client this far behind is dropped
+  bool streaming_ = false;
+  bool stream_keep_alive_ = false;
+  bool stream_writing_ = false;
+  bool stream_last_queued_ = false;
+  std::string stream_pending_;   // framed bytes not yet handed to the socket
+  std::string stream_inflight_;  // bytes being written
+  uint64_t stream_body_bytes_ = 0;
 };
 
 }  // namespace parley::server

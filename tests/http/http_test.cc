@@ -2,16 +2,30 @@
 
 #include "http/error_response.h"
 #include "http/router.h"
+#include "http/sse.h"
 
 namespace parley::http {
 namespace {
+
+// Records what the handler sent, in place of a transport.
+class CapturingChannel : public ResponseChannel {
+ public:
+  explicit CapturingChannel(Response* out) : out_(out) {}
+  void Send(Response&& r) override { *out_ = std::move(r); }
+  void StartStream(Response&& head) override { *out_ = std::move(head); }
+  void StreamWrite(std::string&& data) override { out_->body += data; }
+  void StreamEnd() override { out_->body += "<end>"; }
+
+ private:
+  Response* out_;
+};
 
 ExchangePtr MakeExchange(std::string method, std::string path, Response* out) {
   Request r;
   r.method = std::move(method);
   r.path = std::move(path);
   r.target = r.path;
-  return std::make_shared<Exchange>(std::move(r), [out](Response&& res) { *out = std::move(res); });
+  return std::make_shared<Exchange>(std::move(r), std::make_shared<CapturingChannel>(out));
 }
 
 TEST(RouterTest, MatchesLiteralAndParameterisedRoutes) {
@@ -85,6 +99,19 @@ TEST(ErrorResponseTest, UsesTheOpenAiErrorShape) {
   EXPECT_EQ(HttpStatus(ErrorCode::kHeaderTooLarge), 431);
   EXPECT_EQ(HttpStatus(ErrorCode::kPayloadTooLarge), 413);
   EXPECT_EQ(HttpStatus(ErrorCode::kResourceExhausted), 429);
+}
+
+TEST(SseTest, FramesEventsAndEndsTheStream) {
+  Response res;
+  auto ex = MakeExchange("GET", "/s", &res);
+  SseStream sse(ex);
+  sse.Start();
+  sse.Data("{\"a\":1}");
+  sse.Event("note", "two\nlines");
+  sse.End();
+  sse.Data("after end");
+  EXPECT_EQ(res.content_type, "text/event-stream");
+  EXPECT_EQ(res.body, "data: {\"a\":1}\n\nevent: note\ndata: two\ndata: lines\n\n<end>");
 }
 
 TEST(MessageTest, DecodesQueryParameters) {
