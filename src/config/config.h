@@ -41,10 +41,35 @@ struct MetricsSection {
   std::string path;
 };
 
+// One entry of the `models:` list; the first is the default model.
+struct ModelSection {
+  std::string id;    // defaults to the file name without .gguf
+  std::string path;  // GGUF file
+  int64_t context = 0;
+  int64_t parallel = 0;
+  int64_t threads = 0;
+  int64_t threads_batch = 0;
+  int64_t batch = 0;
+  int64_t ubatch = 0;
+  std::string cache_type;
+  double temperature = 0, top_p = 0, min_p = 0, repeat_penalty = 0;
+  int64_t top_k = 0;
+  int64_t max_tokens = 0;      // default when a request gives none
+  int64_t max_tokens_cap = 0;  // the most a request may ask for
+  std::string chat_template;
+  std::string system_prompt;
+  bool embeddings = false;
+  int64_t queue_size = 0;
+  uint64_t session_memory_bytes = 0;
+  std::string session_dir;
+  uint64_t session_disk_bytes = 0;
+};
+
 struct Config {
   ServerSection server;
   LogSection log;
   MetricsSection metrics;
+  std::vector<ModelSection> models;
   std::string source;  // the file it came from, or "" for built-in defaults
 };
 

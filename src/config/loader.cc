@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -87,6 +88,59 @@ void ApplyNode(const Field& f, const YAML::Node& node, const std::string& where,
   Apply(f, node.Scalar(), where, out);
 }
 
+// Starts a new item of a list section with every field at its default.
+void BeginListItem(const std::string& section, Loaded* out) {
+  if (section == "models") out->config.models.emplace_back();
+  for (const auto& f : Schema()) {
+    // Empty defaults (path, id) stay empty; EndListItem checks or derives them.
+    if (f.section == section && !f.default_text.empty()) Apply(f, f.default_text, "(default)", out);
+  }
+}
+
+// Checks one finished item: required keys and derived defaults.
+void EndListItem(const std::string& section, const std::string& where, Loaded* out) {
+  if (section != "models") return;
+  auto& m = out->config.models.back();
+  if (m.path.empty()) {
+    out->issues.push_back({where, "models.path", "each model needs a 'path' to a .gguf file"});
+  }
+  if (m.id.empty()) m.id = std::filesystem::path(m.path).stem().string();
+  for (size_t i = 0; i + 1 < out->config.models.size(); ++i) {
+    if (out->config.models[i].id == m.id) {
+      out->issues.push_back({where, "models.id", "duplicate model id '" + m.id + "'"});
+    }
+  }
+}
+
+void ApplyListSection(const std::string& section, const YAML::Node& node,
+                      const std::string& name, Loaded* out) {
+  if (!node.IsSequence()) {
+    out->issues.push_back({Where(name, node.Mark()), section,
+                           "expected a list of mappings under '" + section + "'"});
+    return;
+  }
+  for (const auto& item : node) {
+    const std::string where = Where(name, item.Mark());
+    if (!item.IsMap()) {
+      out->issues.push_back({where, section, "expected a mapping for each item of '" + section + "'"});
+      continue;
+    }
+    BeginListItem(section, out);
+    for (const auto& kv : item) {
+      const std::string key = kv.first.as<std::string>();
+      const Field* f = FindField(section, key);
+      if (!f) {
+        out->issues.push_back({Where(name, kv.first.Mark()), section + "." + key,
+                               "unknown key '" + key + "' in '" + section + "'" +
+                                   Suggest(key, KeysOf(section))});
+        continue;
+      }
+      ApplyNode(*f, kv.second, Where(name, kv.second.Mark()), out);
+    }
+    EndListItem(section, where, out);
+  }
+}
+
 void ApplyYaml(const YAML::Node& root, const std::string& name, Loaded* out) {
   if (root.IsNull()) return;  // an empty file is all defaults
   if (!root.IsMap()) {
@@ -106,6 +160,10 @@ void ApplyYaml(const YAML::Node& root, const std::string& name, Loaded* out) {
       continue;
     }
     if (entry.second.IsNull()) continue;
+    if (IsListSection(section)) {
+      ApplyListSection(section, entry.second, name, out);
+      continue;
+    }
     if (!entry.second.IsMap()) {
       out->issues.push_back({where, section, "expected a mapping of keys under '" + section + "'"});
       continue;
@@ -131,9 +189,19 @@ void ApplyEnvironment(const Environment& env, Loaded* out) {
     if (name.rfind("PARLEY_", 0) != 0) continue;
     const std::string rest = text::ToLower(name.substr(7));
     for (const auto& section : sections) {
-      if (rest.rfind(section + "_", 0) != 0) continue;
-      const std::string key = rest.substr(section.size() + 1);
+      const std::string prefix = EnvPrefix(section);
+      if (rest.rfind(prefix + "_", 0) != 0) continue;
+      const std::string key = rest.substr(prefix.size() + 1);
       if (const Field* f = FindField(section, key)) {
+        // List sections: the override applies to the first item, when there is one.
+        if (IsListSection(section) && out->config.models.empty()) break;
+        if (IsListSection(section)) {
+          // Field::store writes to the last item; make the first item last for the moment.
+          std::swap(out->config.models.front(), out->config.models.back());
+          Apply(*f, value, name, out);
+          std::swap(out->config.models.front(), out->config.models.back());
+          break;
+        }
         Apply(*f, value, name, out);
       } else {
         out->issues.push_back({name, section + "." + key,
@@ -163,12 +231,28 @@ Environment ProcessEnvironment() {
 
 Config Defaults() {
   Loaded l;
-  for (const auto& f : Schema()) Apply(f, f.default_text, "(default)", &l);
+  for (const auto& f : Schema()) {
+    if (!IsListSection(f.section)) Apply(f, f.default_text, "(default)", &l);
+  }
   // A default that does not parse is a bug in schema.cc; tests check there are none.
   return l.config;
 }
 
-Loaded LoadText(const std::string& yaml, const std::string& name, const Environment& env) {
+void ApplyOverrides(const Overrides& o, Loaded* out) {
+  if (o.model_path.empty()) return;
+  if (out->config.models.empty()) {
+    BeginListItem("models", out);
+    out->config.models.back().path = o.model_path;
+    EndListItem("models", "--model", out);
+  } else {
+    auto& m = out->config.models.front();
+    m.path = o.model_path;
+    m.id = std::filesystem::path(m.path).stem().string();
+  }
+}
+
+Loaded LoadText(const std::string& yaml, const std::string& name, const Environment& env,
+                const Overrides& o) {
   Loaded out;
   out.config = Defaults();
   out.config.source = name;
@@ -177,14 +261,16 @@ Loaded LoadText(const std::string& yaml, const std::string& name, const Environm
   } catch (const YAML::Exception& e) {
     out.issues.push_back({Where(name, e.mark), "", "not valid YAML: " + e.msg});
   }
+  ApplyOverrides(o, &out);
   ApplyEnvironment(env, &out);
   return out;
 }
 
-Loaded LoadFile(const std::string& path, const Environment& env) {
+Loaded LoadFile(const std::string& path, const Environment& env, const Overrides& o) {
   if (path.empty()) {
     Loaded out;
     out.config = Defaults();
+    ApplyOverrides(o, &out);
     ApplyEnvironment(env, &out);
     return out;
   }
@@ -197,7 +283,7 @@ Loaded LoadFile(const std::string& path, const Environment& env) {
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return LoadText(ss.str(), path, env);
+  return LoadText(ss.str(), path, env, o);
 }
 
 }  // namespace parley::config

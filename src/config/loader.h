@@ -28,9 +28,16 @@ struct Loaded {
 using Environment = std::map<std::string, std::string>;
 Environment ProcessEnvironment();
 
+// Settings from the command line that shape loading itself (flags such as --listen are applied
+// afterwards by the caller).
+struct Overrides {
+  std::string model_path;  // --model: the default model's file (adds a model if none is listed)
+};
+
 Config Defaults();
 // path empty: defaults plus environment only.
-Loaded LoadFile(const std::string& path, const Environment& env);
-Loaded LoadText(const std::string& yaml, const std::string& name, const Environment& env);
+Loaded LoadFile(const std::string& path, const Environment& env, const Overrides& o = {});
+Loaded LoadText(const std::string& yaml, const std::string& name, const Environment& env,
+                const Overrides& o = {});
 
 }  // namespace parley::config

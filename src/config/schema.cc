@@ -1,6 +1,7 @@
 #include "config/schema.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "util/ip.h"
@@ -161,10 +162,17 @@ std::vector<Field> BuildSchema() {
        [](Config& c, const Value& v) { c.metrics.enabled = v.flag; }});
   add({"metrics", "path", K::kString, "/metrics", "Path of the Prometheus endpoint.", 0, INT64_MAX,
        {}, [](Config& c, const Value& v) { c.metrics.path = v.text; }, CheckRoutePath});
+  AddModelFields(f);
   return f;
 }
 
 }  // namespace
+
+bool IsListSection(const std::string& section) { return section == "models"; }
+
+std::string EnvPrefix(const std::string& section) {
+  return IsListSection(section) ? section.substr(0, section.size() - 1) : section;
+}
 
 const std::vector<Field>& Schema() {
   static const std::vector<Field> schema = BuildSchema();
@@ -192,6 +200,8 @@ std::string Expected(const Field& f) {
     case Kind::kPath: return "a file path";
     case Kind::kInt:
       return "an integer from " + std::to_string(f.min) + " to " + std::to_string(f.max);
+    case Kind::kNumber:
+      return "a number from " + std::to_string(f.min) + " to " + std::to_string(f.max);
     case Kind::kBool: return "true or false";
     case Kind::kDuration: return "a duration such as 500ms, 15s, 2m or 1h";
     case Kind::kSize: return "a size such as 65536, 64KiB or 1MiB";
@@ -238,6 +248,15 @@ std::optional<Value> ParseScalar(const Field& f, const std::string& raw, std::st
       const auto n = text::ParseInt(s);
       if (!n) return fail();
       v.number = *n;
+      break;
+    }
+    case Kind::kNumber: {
+      const auto d = text::ParseDouble(s);
+      if (!d || std::isnan(*d) || *d < static_cast<double>(f.min) ||
+          *d > static_cast<double>(f.max)) {
+        return fail();
+      }
+      v.real = *d;
       break;
     }
     case Kind::kDuration: {
@@ -299,7 +318,15 @@ std::string RenderMarkdown() {
       "(EX_CONFIG) with one message per problem naming the key, the line and what was "
       "expected.\n";
   for (const auto& section : Sections()) {
-    out += "\n## `" + section + "`\n\n| key | default | type | description |\n|---|---|---|---|\n";
+    out += "\n## `" + section + "`\n\n";
+    if (IsListSection(section)) {
+      std::string env = EnvPrefix(section);
+      for (char& c : env) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      out += "A list; each item is a mapping with the keys below. The first item is the default "
+             "model; `parley serve --model FILE.gguf` sets its `path`. `PARLEY_" + env +
+             "_<KEY>` environment overrides apply to the first item.\n\n";
+    }
+    out += "| key | default | type | description |\n|---|---|---|---|\n";
     for (const auto& f : Schema()) {
       if (f.section != section) continue;
       std::string type = Expected(f);

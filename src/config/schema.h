@@ -13,12 +13,13 @@
 
 namespace parley::config {
 
-enum class Kind { kString, kInt, kBool, kDuration, kSize, kList, kEnum, kListen, kPath };
+enum class Kind { kString, kInt, kNumber, kBool, kDuration, kSize, kList, kEnum, kListen, kPath };
 
 // A value after parsing, before it is stored.
 struct Value {
   std::string text;                 // strings, enums, paths, listen addresses
   int64_t number = 0;               // ints, sizes (bytes), durations (milliseconds)
+  double real = 0;                  // numbers
   bool flag = false;
   std::vector<std::string> items;   // lists
 };
@@ -30,7 +31,7 @@ struct Field {
   std::string default_text;  // as a user would write it in YAML
   std::string doc;
   int64_t min = 0;
-  int64_t max = INT64_MAX;
+  int64_t max = INT64_MAX;  // for kNumber: the range is [min, max] unless check says otherwise
   std::vector<std::string> choices;  // for kEnum
   std::function<void(Config&, const Value&)> store;
   // Extra check on the parsed value; returns an error message ("" = fine).
@@ -38,6 +39,11 @@ struct Field {
 };
 
 const std::vector<Field>& Schema();
+// Sections that are lists of mappings (e.g. `models:`); their fields describe one item and
+// their environment prefix is the singular (PARLEY_MODEL_<KEY> applies to the first item).
+bool IsListSection(const std::string& section);
+std::string EnvPrefix(const std::string& section);
+void AddModelFields(std::vector<Field>& fields);
 std::vector<std::string> Sections();
 const Field* FindField(const std::string& section, const std::string& key);
 

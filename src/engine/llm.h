@@ -41,6 +41,7 @@ struct GenerateRequest {
   std::vector<std::string> stop;
   SamplingParams sampling;
   std::string session_id;  // keeps the KV cache of this conversation between turns ("" = none)
+  bool ignore_eos = false;  // generate max_tokens even past end-of-turn (benchmarks)
 };
 
 enum class FinishReason { kStop, kLength, kCancelled };

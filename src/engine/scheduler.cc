@@ -1,0 +1,402 @@
+#include "engine/scheduler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+#include "llama.h"
+
+namespace parley::engine {
+
+using Clock = std::chrono::steady_clock;
+
+struct Scheduler::Slot {
+  int seq = 0;
+  std::unique_ptr<Task> task;  // null when idle
+  std::vector<Token> cached;   // tokens whose KV this sequence holds, in order
+  std::string session;         // the session that owns the cached state ("" = none)
+  uint64_t last_used = 0;
+  size_t prompt_pos = 0;       // next prompt token to decode
+  bool generating = false;
+  Token next = -1;             // sampled token to decode at the next step
+  int32_t logits_at = -1;      // index of this slot's logits in the batch just decoded
+  SamplerPtr sampler;
+  std::unique_ptr<StopMatcher> stop;
+  Usage usage;
+  Clock::time_point last_token;
+  Clock::time_point first_token;
+};
+
+struct Scheduler::Batch {
+  explicit Batch(int n) : capacity(n), b(llama_batch_init(n, 0, 1)) {}
+  ~Batch() { llama_batch_free(b); }
+  void Clear() { b.n_tokens = 0; }
+  int Add(Token t, int pos, int seq, bool logits) {
+    const int i = b.n_tokens++;
+    b.token[i] = t;
+    b.pos[i] = pos;
+    b.n_seq_id[i] = 1;
+    b.seq_id[i][0] = seq;
+    b.logits[i] = logits;
+    return i;
+  }
+  int capacity;
+  llama_batch b;
+};
+
+namespace {
+
+ggml_type CacheType(const std::string& name) {
+  if (name == "f32") return GGML_TYPE_F32;
+  if (name == "q8_0") return GGML_TYPE_Q8_0;
+  if (name == "q4_0") return GGML_TYPE_Q4_0;
+  return GGML_TYPE_F16;
+}
+
+int Threads(int n) { return n > 0 ? n : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+size_t CommonPrefix(const std::vector<Token>& a, const std::vector<Token>& b) {
+  size_t n = 0;
+  while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+  return n;
+}
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+}  // namespace
+
+Scheduler::Scheduler(std::shared_ptr<LlamaModel> model, EngineMetrics* metrics)
+    : model_(std::move(model)), metrics_(metrics), opt_(model_->options()),
+      sessions_(opt_.session_memory_bytes, opt_.session_dir, opt_.session_disk_bytes) {}
+
+Scheduler::~Scheduler() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (embed_ctx_) llama_free(embed_ctx_);
+  if (ctx_) llama_free(ctx_);
+}
+
+Status Scheduler::Start() {
+  llama_context_params cp = llama_context_default_params();
+  cp.n_ctx = static_cast<uint32_t>(opt_.context);
+  cp.n_seq_max = static_cast<uint32_t>(opt_.parallel);
+  cp.n_batch = static_cast<uint32_t>(opt_.batch);
+  cp.n_ubatch = static_cast<uint32_t>(std::min(opt_.ubatch, opt_.batch));
+  cp.n_threads = Threads(opt_.threads);
+  cp.n_threads_batch = opt_.threads_batch > 0 ? opt_.threads_batch : cp.n_threads;
+  cp.kv_unified = false;  // each sequence gets context / parallel cells of its own
+  cp.type_k = cp.type_v = CacheType(opt_.cache_type);
+  cp.no_perf = true;
+  ctx_ = llama_init_from_model(model_->raw(), cp);
+  if (!ctx_) {
+    return MakeError(ErrorCode::kInternal, "model " + opt_.id + ": cannot create a context of " +
+                                               std::to_string(opt_.context) + " tokens");
+  }
+  n_ctx_seq_ = static_cast<int>(llama_n_ctx_seq(ctx_));
+  if (opt_.embeddings) {
+    llama_context_params ep = cp;
+    ep.embeddings = true;
+    ep.pooling_type = LLAMA_POOLING_TYPE_MEAN;
+    ep.n_seq_max = 1;
+    ep.n_ctx = ep.n_batch = ep.n_ubatch = static_cast<uint32_t>(n_ctx_seq_);
+    embed_ctx_ = llama_init_from_model(model_->raw(), ep);
+    if (!embed_ctx_) return MakeError(ErrorCode::kInternal, "cannot create the embedding context");
+  }
+  batch_ = std::make_unique<Batch>(std::max(opt_.batch, opt_.parallel));
+  for (int i = 0; i < opt_.parallel; ++i) {
+    slots_.push_back(std::make_unique<Slot>());
+    slots_.back()->seq = i;
+  }
+  metrics_->kv_capacity->Set(static_cast<double>(n_ctx_seq_) * opt_.parallel);
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+Status Scheduler::Submit(std::unique_ptr<Task> task) {
+  {
+    std::lock_guard lock(mu_);
+    if (stop_) return MakeError(ErrorCode::kUnavailable, "the model is shutting down");
+    if (queue_.size() >= static_cast<size_t>(std::max(opt_.queue_size, 0)) + slots_.size()) {
+      metrics_->rejected_queue_full->Inc();
+      return MakeError(ErrorCode::kUnavailable,
+                       "model " + opt_.id + " is busy: " + std::to_string(queue_.size()) +
+                           " requests waiting; retry shortly",
+                       "queue_full");
+    }
+    queue_.push_back(std::move(task));
+    metrics_->queue_depth->Set(static_cast<double>(queue_.size()));
+  }
+  wake_.notify_one();
+  return Status::Ok();
+}
+
+void Scheduler::Run() {
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      const auto busy = [&] {
+        return std::any_of(slots_.begin(), slots_.end(), [](const auto& s) { return s->task != nullptr; });
+      };
+      wake_.wait(lock, [&] { return stop_ || !queue_.empty() || busy(); });
+      if (stop_) break;
+    }
+    Admit();
+    for (auto& s : slots_) {
+      if (s->task && s->task->sink && s->task->sink->Cancelled()) Finish(*s, FinishReason::kCancelled);
+    }
+    if (BuildBatch() == 0) continue;
+    const int rc = llama_decode(ctx_, batch_->b);
+    if (rc != 0) {
+      FailAll(MakeError(ErrorCode::kInternal, "decoding failed (llama_decode returned " +
+                                                  std::to_string(rc) + ")"));
+      continue;
+    }
+    SampleSlots();
+    UpdateGauges();
+  }
+  FailAll(MakeError(ErrorCode::kUnavailable, "the server is shutting down"));
+  std::lock_guard lock(mu_);
+  for (auto& t : queue_) {
+    if (t->sink) t->sink->OnError(MakeError(ErrorCode::kUnavailable, "the server is shutting down"));
+  }
+  queue_.clear();
+}
+
+// Moves queued tasks into free sequences (embedding tasks run at once on their own context).
+void Scheduler::Admit() {
+  for (;;) {
+    std::unique_ptr<Task> task;
+    Slot* slot = nullptr;
+    {
+      std::lock_guard lock(mu_);
+      if (queue_.empty()) return;
+      if (!queue_.front()->on_embedding) {
+        slot = PickSlot(*queue_.front());
+        if (!slot) return;
+      }
+      task = std::move(queue_.front());
+      queue_.pop_front();
+      metrics_->queue_depth->Set(static_cast<double>(queue_.size()));
+    }
+    metrics_->queue_wait->Observe(Seconds(Clock::now() - task->enqueued));
+    if (task->on_embedding) {
+      Embed(*task);
+    } else {
+      Assign(*slot, std::move(task));
+    }
+  }
+}
+
+// A free sequence for the task: the session's own if it still holds one; otherwise an idle
+// sequence without an owner (the longest common prefix first), else the least recently used
+// idle session's sequence (whose state Assign saves first).
+Scheduler::Slot* Scheduler::PickSlot(const Task& task) {
+  const std::string& sid = task.request.session_id;
+  Slot* best = nullptr;
+  size_t best_prefix = 0;
+  Slot* lru_owned = nullptr;
+  for (auto& s : slots_) {
+    if (s->task) continue;
+    if (!sid.empty() && s->session == sid) return s.get();
+    if (s->session.empty()) {
+      const size_t p = sid.empty() ? CommonPrefix(s->cached, task.prompt) : 0;
+      if (!best || p > best_prefix || (p == best_prefix && s->last_used < best->last_used)) {
+        best = s.get();
+        best_prefix = p;
+      }
+    } else if (!lru_owned || s->last_used < lru_owned->last_used) {
+      lru_owned = s.get();
+    }
+  }
+  return best ? best : lru_owned;
+}
+
+void Scheduler::Evict(Slot& slot) {
+  if (!slot.session.empty() && !slot.cached.empty()) {
+    SavedSequence saved;
+    saved.tokens = slot.cached;
+    saved.state.resize(llama_state_seq_get_size(ctx_, slot.seq));
+    const size_t n = llama_state_seq_get_data(ctx_, saved.state.data(), saved.state.size(), slot.seq);
+    if (n > 0) {
+      saved.state.resize(n);
+      sessions_.Put(slot.session, std::move(saved));
+      metrics_->session_evicted->Inc();
+    }
+  }
+  llama_memory_seq_rm(llama_get_memory(ctx_), slot.seq, -1, -1);
+  slot.cached.clear();
+  slot.session.clear();
+}
+
+bool Scheduler::Restore(Slot& slot, SavedSequence saved) {
+  llama_memory_seq_rm(llama_get_memory(ctx_), slot.seq, -1, -1);
+  const size_t n = llama_state_seq_set_data(ctx_, saved.state.data(), saved.state.size(), slot.seq);
+  if (n == 0) {
+    llama_memory_seq_rm(llama_get_memory(ctx_), slot.seq, -1, -1);
+    slot.cached.clear();
+    return false;
+  }
+  slot.cached = std::move(saved.tokens);
+  return true;
+}
+
+void Scheduler::Assign(Slot& slot, std::unique_ptr<Task> task) {
+  const std::string& sid = task->request.session_id;
+  if (!sid.empty() && slot.session == sid) {
+    metrics_->session_in_sequence->Inc();
+  } else {
+    if (!slot.session.empty()) Evict(slot);
+    if (!sid.empty()) {
+      auto saved = sessions_.Take(sid);
+      if (saved && Restore(slot, std::move(*saved))) {
+        metrics_->session_restored->Inc();
+      } else {
+        metrics_->session_miss->Inc();
+      }
+    }
+  }
+  // Keep the common prefix; at least one prompt token must be decoded to get logits.
+  size_t keep = CommonPrefix(slot.cached, task->prompt);
+  if (keep >= task->prompt.size()) keep = task->prompt.size() - 1;
+  llama_memory_seq_rm(llama_get_memory(ctx_), slot.seq, static_cast<llama_pos>(keep), -1);
+  slot.cached.resize(keep);
+  slot.session = sid;
+  slot.prompt_pos = keep;
+  slot.generating = false;
+  slot.logits_at = -1;
+  slot.usage = Usage{static_cast<int>(task->prompt.size()), 0, static_cast<int>(keep)};
+  slot.sampler = MakeSampler(task->request.sampling, model_->vocab());
+  slot.stop = std::make_unique<StopMatcher>(task->request.stop);
+  slot.last_used = ++clock_;
+  metrics_->prompt_tokens->Inc(task->prompt.size());
+  metrics_->cached_prompt_tokens->Inc(keep);
+  slot.task = std::move(task);
+}
+
+// One token for each generating sequence, then prompt chunks while the batch has room.
+int Scheduler::BuildBatch() {
+  batch_->Clear();
+  for (auto& s : slots_) {
+    if (!s->task || !s->generating) continue;
+    s->logits_at = batch_->Add(s->next, static_cast<int>(s->cached.size()), s->seq, true);
+    s->cached.push_back(s->next);
+  }
+  for (auto& s : slots_) {
+    if (!s->task || s->generating) continue;
+    const auto& prompt = s->task->prompt;
+    while (s->prompt_pos < prompt.size() && batch_->b.n_tokens < batch_->capacity) {
+      const bool last = s->prompt_pos + 1 == prompt.size();
+      const int i = batch_->Add(prompt[s->prompt_pos], static_cast<int>(s->cached.size()), s->seq, last);
+      s->cached.push_back(prompt[s->prompt_pos++]);
+      if (last) s->logits_at = i;
+    }
+  }
+  return batch_->b.n_tokens;
+}
+
+void Scheduler::SampleSlots() {
+  for (auto& s : slots_) {
+    if (!s->task || s->logits_at < 0) continue;
+    const Token t = llama_sampler_sample(s->sampler.get(), ctx_, s->logits_at);
+    s->logits_at = -1;
+    Emit(*s, t);
+  }
+}
+
+void Scheduler::Emit(Slot& s, Token t) {
+  const auto now = Clock::now();
+  if (!s.generating) {
+    s.generating = true;
+    s.first_token = now;
+    metrics_->ttft->Observe(Seconds(now - s.task->enqueued));
+  } else {
+    metrics_->inter_token->Observe(Seconds(now - s.last_token));
+  }
+  s.last_token = now;
+  ++s.usage.completion_tokens;
+  metrics_->generated_tokens->Inc();
+  const GenerateRequest& req = s.task->request;
+  if (!req.ignore_eos && model_->IsEndOfGeneration(t)) return Finish(s, FinishReason::kStop);
+  bool stopped = false;
+  const std::string text = s.stop->Feed(model_->Piece(t), &stopped);
+  if (!text.empty()) s.task->sink->OnDelta(text);
+  if (stopped) return Finish(s, FinishReason::kStop);
+  if (s.usage.completion_tokens >= req.max_tokens ||
+      static_cast<int>(s.cached.size()) + 1 >= n_ctx_seq_) {
+    return Finish(s, FinishReason::kLength);
+  }
+  s.next = t;
+}
+
+void Scheduler::Finish(Slot& s, FinishReason reason) {
+  if (reason != FinishReason::kCancelled) {
+    const std::string rest = s.stop->Flush();
+    if (!rest.empty()) s.task->sink->OnDelta(rest);
+  }
+  const double secs = Seconds(s.last_token - s.first_token);
+  if (s.usage.completion_tokens > 1 && secs > 0) {
+    metrics_->decode_rate->Set((s.usage.completion_tokens - 1) / secs);
+  }
+  static const char* kNames[] = {"stop", "length", "cancelled"};
+  metrics_->finished->With({metrics_->model, kNames[static_cast<int>(reason)]})->Inc();
+  s.task->sink->OnDone(reason, s.usage);
+  s.task.reset();
+  s.generating = false;
+  s.sampler.reset();
+  s.last_used = ++clock_;
+}
+
+void Scheduler::FailAll(const Error& error) {
+  for (auto& s : slots_) {
+    if (!s->task) continue;
+    s->task->sink->OnError(error);
+    s->task.reset();
+    s->generating = false;
+    llama_memory_seq_rm(llama_get_memory(ctx_), s->seq, -1, -1);
+    s->cached.clear();
+    s->session.clear();
+  }
+}
+
+void Scheduler::Embed(Task& task) {
+  if (!embed_ctx_) {
+    task.on_embedding(MakeError(ErrorCode::kInvalidArgument,
+                                "model " + opt_.id + " does not serve embeddings", "model_not_embedding"));
+    return;
+  }
+  llama_memory_clear(llama_get_memory(embed_ctx_), true);
+  Batch b(static_cast<int>(task.prompt.size()));
+  for (size_t i = 0; i < task.prompt.size(); ++i) b.Add(task.prompt[i], static_cast<int>(i), 0, true);
+  if (llama_decode(embed_ctx_, b.b) != 0) {
+    task.on_embedding(MakeError(ErrorCode::kInternal, "embedding failed"));
+    return;
+  }
+  const float* e = llama_get_embeddings_seq(embed_ctx_, 0);
+  const int n = llama_model_n_embd(model_->raw());
+  std::vector<float> v(e, e + n);
+  double norm = 0;
+  for (float x : v) norm += double(x) * x;
+  norm = std::sqrt(norm);
+  if (norm > 0) {
+    for (float& x : v) x = static_cast<float>(x / norm);
+  }
+  task.on_embedding(std::move(v));
+}
+
+void Scheduler::UpdateGauges() {
+  size_t active = 0, used = 0;
+  for (auto& s : slots_) {
+    if (s->task) ++active;
+    used += s->cached.size();
+  }
+  metrics_->active_sequences->Set(static_cast<double>(active));
+  metrics_->kv_used->Set(static_cast<double>(used));
+  metrics_->session_memory_bytes->Set(static_cast<double>(sessions_.memory_used()));
+  metrics_->session_disk_bytes->Set(static_cast<double>(sessions_.disk_used()));
+}
+
+}  // namespace parley::engine
