@@ -7,17 +7,25 @@
 #include "config/loader.h"
 #include "config/schema.h"
 #include "engine/backend_info.h"
+#include "engine/llama_model.h"
 
 namespace {
 
 int ConfigCheck(const std::string& file) {
   const std::string path = file.empty() ? parley::app::DefaultConfigPath() : file;
   const auto loaded = parley::config::LoadFile(path, parley::config::ProcessEnvironment());
-  for (const auto& issue : loaded.issues) std::cout << issue.ToString() << '\n';
+  auto issues = loaded.issues;
+  for (const auto& m : loaded.config.models) {
+    if (m.path.empty()) continue;
+    if (parley::Status s = parley::engine::CheckModelFile(m.path); !s.ok()) {
+      issues.push_back({path, "models.path", s.error().message});
+    }
+  }
+  for (const auto& issue : issues) std::cout << issue.ToString() << '\n';
   const std::string name = path.empty() ? "(defaults)" : path;
-  if (!loaded.ok()) {
-    std::cout << name << ": " << loaded.issues.size() << " problem"
-              << (loaded.issues.size() == 1 ? "" : "s") << '\n';
+  if (!issues.empty()) {
+    std::cout << name << ": " << issues.size() << " problem" << (issues.size() == 1 ? "" : "s")
+              << '\n';
     return parley::app::kExitConfig;
   }
   std::cout << name << ": OK\n";
@@ -38,6 +46,8 @@ int main(int argc, char** argv) {
   serve->add_option("-l,--listen", serve_flags.listen, "host:port to listen on (port 0: any free)");
   serve->add_option("--port-file", serve_flags.port_file, "Write the bound port to this file");
   serve->add_option("--log-level", serve_flags.log_level, "debug, info, warn or error");
+  serve->add_option("-m,--model", serve_flags.model,
+                    "Serve this GGUF model (the default model; no config file needed)");
 
   auto* version = app.add_subcommand("version", "Print version and build information.");
 

@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
+#include "api/openai_routes.h"
 #include "api/ops_routes.h"
 #include "app/build_info.h"
 #include "config/loader.h"
@@ -62,6 +64,38 @@ server::ServerOptions ToServerOptions(const config::ServerSection& s) {
   return o;
 }
 
+std::vector<engine::ModelOptions> ToModelOptions(const std::vector<config::ModelSection>& models) {
+  std::vector<engine::ModelOptions> out;
+  for (const auto& m : models) {
+    engine::ModelOptions o;
+    o.id = m.id;
+    o.path = m.path;
+    o.context = static_cast<int>(m.context);
+    o.parallel = static_cast<int>(m.parallel);
+    o.threads = static_cast<int>(m.threads);
+    o.threads_batch = static_cast<int>(m.threads_batch);
+    o.batch = static_cast<int>(m.batch);
+    o.ubatch = static_cast<int>(m.ubatch);
+    o.cache_type = m.cache_type;
+    o.sampling.temperature = static_cast<float>(m.temperature);
+    o.sampling.top_k = static_cast<int>(m.top_k);
+    o.sampling.top_p = static_cast<float>(m.top_p);
+    o.sampling.min_p = static_cast<float>(m.min_p);
+    o.sampling.repeat_penalty = static_cast<float>(m.repeat_penalty);
+    o.max_tokens = static_cast<int>(m.max_tokens);
+    o.max_tokens_cap = static_cast<int>(m.max_tokens_cap);
+    o.chat_template = m.chat_template;
+    o.system_prompt = m.system_prompt;
+    o.embeddings = m.embeddings;
+    o.queue_size = static_cast<int>(m.queue_size);
+    o.session_memory_bytes = m.session_memory_bytes;
+    o.session_dir = m.session_dir;
+    o.session_disk_bytes = m.session_disk_bytes;
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
 obs::LoggerOptions ToLoggerOptions(const config::LogSection& l) {
   obs::LoggerOptions o;
   obs::ParseLevel(l.level, &o.level);
@@ -82,7 +116,7 @@ std::string DefaultConfigPath() {
 
 int RunServe(const ServeFlags& flags) {
   const std::string path = flags.config.empty() ? DefaultConfigPath() : flags.config;
-  auto loaded = config::LoadFile(path, config::ProcessEnvironment());
+  auto loaded = config::LoadFile(path, config::ProcessEnvironment(), {flags.model});
   ApplyFlag("server", "listen", flags.listen, &loaded);
   ApplyFlag("server", "port_file", flags.port_file, &loaded);
   ApplyFlag("log", "level", flags.log_level, &loaded);
@@ -101,10 +135,18 @@ int RunServe(const ServeFlags& flags) {
   obs::Readiness readiness;
   readiness.Set("server", false, "starting");
 
+  auto engine = std::make_unique<engine::LlamaEngine>(ToModelOptions(cfg.models), metrics,
+                                                      &readiness, &log);
+  if (Status s = engine->CheckFiles(); !s.ok()) {
+    std::cerr << "parley: " << s.error().message << '\n';
+    return kExitConfig;
+  }
+
   http::Router router;
   api::AddOpsRoutes(router, {&metrics, &readiness, &log,
                              cfg.metrics.enabled ? cfg.metrics.path : std::string(),
                              static_cast<int>(cfg.server.max_json_depth)});
+  api::AddOpenAiRoutes(router, {engine.get(), static_cast<int>(cfg.server.max_json_depth)});
   const auto server_options = ToServerOptions(cfg.server);
   http::Pipeline pipeline(&router);
   pipeline.Use(server::RequestIdMiddleware(server_options.trusted_proxies));
@@ -130,10 +172,24 @@ int RunServe(const ServeFlags& flags) {
                          {"config", path.empty() ? std::string("(defaults)") : path},
                          {"version", build::kVersion}});
   server.HandleSignals();
+  // Models load while the server already answers /health; /ready waits for them.
+  std::atomic<bool> load_failed{false};
+  std::thread loader([&] {
+    if (Status s = engine->LoadAll(); !s.ok()) {
+      log.Error("cannot load model", {{"error", s.error().message}});
+      load_failed = true;
+      server.Shutdown();
+    } else if (!cfg.models.empty()) {
+      log.Info("models loaded", {{"count", static_cast<int>(cfg.models.size())}});
+    }
+  });
   server.Run();
+  loader.join();
+  // The engine's threads write to connections; stop them before the server goes.
+  engine.reset();
   log.Info("stopped");
   log.Flush();
-  return 0;
+  return load_failed ? 1 : 0;
 }
 
 }  // namespace parley::app

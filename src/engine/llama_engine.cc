@@ -54,16 +54,7 @@ LlamaEngine::~LlamaEngine() {
 
 Status LlamaEngine::CheckFiles() const {
   for (const auto& e : entries_) {
-    std::ifstream in(e->options.path, std::ios::binary);
-    char magic[4] = {};
-    if (!in) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "model '" + e->options.id + "': cannot open " + e->options.path);
-    }
-    if (!in.read(magic, 4) || std::string(magic, 4) != "GGUF") {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "model '" + e->options.id + "': " + e->options.path + " is not a GGUF file");
-    }
+    if (Status s = CheckModelFile(e->options.path); !s.ok()) return s;
   }
   return Status::Ok();
 }

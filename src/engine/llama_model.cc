@@ -13,6 +13,8 @@ namespace {
 // neither templates nor users produce (user text with them is rejected upstream or escaped).
 std::string Sentinel(size_t i) { return "\x01\x02PARLEY" + std::to_string(i) + "\x02\x01"; }
 
+}  // namespace
+
 Status CheckModelFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -29,8 +31,6 @@ Status CheckModelFile(const std::string& path) {
   }
   return Status::Ok();
 }
-
-}  // namespace
 
 Result<std::unique_ptr<LlamaModel>> LlamaModel::Load(const ModelOptions& options) {
   if (Status s = CheckModelFile(options.path); !s.ok()) return s.error();

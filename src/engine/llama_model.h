@@ -19,6 +19,9 @@ namespace parley::engine {
 
 using Token = int32_t;
 
+// Cheap checks a start-up can make before loading: the file opens and starts with GGUF magic.
+Status CheckModelFile(const std::string& path);
+
 class LlamaModel {
  public:
   // Checks the file (exists, readable, GGUF magic) before handing it to llama.cpp, so a bad

@@ -1,0 +1,186 @@
+#include "api/openai_routes.h"
+
+#include <chrono>
+#include <random>
+
+#include "api/openai_request.h"
+#include "http/error_response.h"
+#include "http/sse.h"
+
+namespace parley::api {
+namespace {
+
+int64_t Now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string NewId(const char* prefix) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s-%016llx", prefix, static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+const char* FinishName(engine::FinishReason r) {
+  return r == engine::FinishReason::kLength ? "length" : "stop";
+}
+
+Json UsageJson(const engine::Usage& u) {
+  return {{"prompt_tokens", u.prompt_tokens},
+          {"completion_tokens", u.completion_tokens},
+          {"total_tokens", u.prompt_tokens + u.completion_tokens},
+          {"prompt_tokens_details", {{"cached_tokens", u.cached_prompt_tokens}}}};
+}
+
+void RespondError(const http::ExchangePtr& ex, const Error& e) {
+  auto r = http::ErrorResponse(e);
+  if (e.code == ErrorCode::kUnavailable) r.headers.emplace_back("Retry-After", "1");
+  ex->Respond(std::move(r));
+}
+
+// What every generation response repeats.
+struct Envelope {
+  std::string id;
+  int64_t created;
+  std::string model;
+  bool chat;
+};
+
+// Streams a generation as OpenAI SSE chunks. Runs on the engine thread; each write is posted
+// to the connection's thread by the Exchange. The stream's head goes out with the first event,
+// so a request the engine rejects up front still gets a plain JSON error with its status.
+class SseSink : public engine::TokenSink {
+ public:
+  SseSink(http::ExchangePtr ex, Envelope env, bool include_usage)
+      : sse_(std::move(ex)), env_(std::move(env)), include_usage_(include_usage) {}
+
+  void OnDelta(std::string_view text) override {
+    Begin();
+    if (env_.chat) {
+      sse_.Data(Dump(Chunk({{"content", text}}, nullptr)));
+    } else {
+      sse_.Data(Dump(Chunk(text, nullptr)));
+    }
+  }
+  void OnDone(engine::FinishReason reason, const engine::Usage& usage) override {
+    Begin();
+    if (reason != engine::FinishReason::kCancelled) {
+      sse_.Data(Dump(Chunk(env_.chat ? Json::object() : Json(""), FinishName(reason))));
+      if (include_usage_) {
+        Json u = Base();
+        u["choices"] = Json::array();
+        u["usage"] = UsageJson(usage);
+        sse_.Data(Dump(u));
+      }
+      sse_.Data("[DONE]");
+    }
+    sse_.End();
+  }
+  void OnError(const Error& e) override {
+    if (!started_) return RespondError(sse_.exchange(), e);
+    sse_.Data(http::ErrorBody(e));
+    sse_.End();
+  }
+  bool Cancelled() const override { return sse_.cancelled(); }
+
+ private:
+  void Begin() {
+    if (started_) return;
+    started_ = true;
+    sse_.Start();
+    if (env_.chat) sse_.Data(Dump(Chunk({{"role", "assistant"}, {"content", ""}}, nullptr)));
+  }
+
+  Json Base() const {
+    return {{"id", env_.id},
+            {"object", env_.chat ? "chat.completion.chunk" : "text_completion"},
+            {"created", env_.created},
+            {"model", env_.model}};
+  }
+  Json Chunk(const Json& delta, const char* finish) const {
+    Json c = Base();
+    Json choice = {{"index", 0}};
+    if (env_.chat) {
+      choice["delta"] = delta;
+    } else {
+      choice["text"] = delta;
+      choice["logprobs"] = nullptr;
+    }
+    choice["finish_reason"] = finish ? Json(finish) : Json(nullptr);
+    c["choices"] = Json::array({choice});
+    return c;
+  }
+
+  http::SseStream sse_;
+  Envelope env_;
+  bool include_usage_;
+  bool started_ = false;  // engine thread only
+};
+
+// Collects the whole generation and answers once.
+class CollectSink : public engine::TokenSink {
+ public:
+  CollectSink(http::ExchangePtr ex, Envelope env) : ex_(std::move(ex)), env_(std::move(env)) {}
+  void OnDelta(std::string_view text) override { text_ += text; }
+  void OnDone(engine::FinishReason reason, const engine::Usage& usage) override {
+    Json choice = {{"index", 0}, {"finish_reason", FinishName(reason)}};
+    if (env_.chat) {
+      choice["message"] = {{"role", "assistant"}, {"content", text_}};
+    } else {
+      choice["text"] = text_;
+      choice["logprobs"] = nullptr;
+    }
+    Json body = {{"id", env_.id},
+                 {"object", env_.chat ? "chat.completion" : "text_completion"},
+                 {"created", env_.created},
+                 {"model", env_.model},
+                 {"choices", Json::array({choice})},
+                 {"usage", UsageJson(usage)}};
+    ex_->Respond(http::Response::Json(200, Dump(body)));
+  }
+  void OnError(const Error& e) override { RespondError(ex_, e); }
+  bool Cancelled() const override { return ex_->cancelled(); }
+
+ private:
+  http::ExchangePtr ex_;
+  Envelope env_;
+  std::string text_;
+};
+
+void Generate(const http::ExchangePtr& ex, const OpenAiDeps& deps, bool chat) {
+  auto body = ParseJsonBody(ex->request(), deps.max_json_depth);
+  if (!body.ok()) return RespondError(ex, body.error());
+  auto model_id = ModelField(*body);
+  if (!model_id.ok()) return RespondError(ex, model_id.error());
+  auto view = deps.engine->Find(*model_id);
+  if (!view.ok()) return RespondError(ex, view.error());
+  const ModelLimits limits{deps.engine->MaxTokensCap(*view), view->model->n_vocab(), view->options};
+  auto parsed = ParseGenerate(*body, chat, ex->request(), limits);
+  if (!parsed.ok()) return RespondError(ex, parsed.error());
+  parsed->request.model = view->options->id;
+  Envelope env{NewId(chat ? "chatcmpl" : "cmpl"), Now(), view->options->id, chat};
+  if (parsed->stream) {
+    auto sink = std::make_shared<SseSink>(ex, std::move(env), parsed->include_usage);
+    const Status s = deps.engine->Generate(std::move(parsed->request), sink);
+    if (!s.ok()) return RespondError(ex, s.error());
+    return;
+  }
+  auto sink = std::make_shared<CollectSink>(ex, std::move(env));
+  if (Status s = deps.engine->Generate(std::move(parsed->request), sink); !s.ok()) {
+    RespondError(ex, s.error());
+  }
+}
+
+}  // namespace
+
+void AddOpenAiRoutes(http::Router& router, const OpenAiDeps& deps) {
+  router.Add("POST", "/v1/chat/completions",
+             [deps](const http::ExchangePtr& ex) { Generate(ex, deps, true); });
+  router.Add("POST", "/v1/completions",
+             [deps](const http::ExchangePtr& ex) { Generate(ex, deps, false); });
+  AddModelRoutes(router, deps);
+}
+
+}  // namespace parley::api
