@@ -54,11 +54,14 @@ cmake -S "$src" -B "$build" -G Ninja \
   -DLLAMA_BUILD_UI=OFF \
   -DLLAMA_USE_PREBUILT_UI=OFF \
   -DLLAMA_OPENSSL=OFF \
+  -DLLAMA_ALL_WARNINGS=OFF \
   >"$build/configure.log" 2>&1 \
   || { cat "$build/configure.log" >&2; die "cmake configure failed"; }
 
-cmake --build "$build" --target llama-server llama-bench ${JOBS:+-j "$JOBS"} >&2 \
-  || die "build failed"
+# The compiler's output goes to a log: it is long, and only of interest when the build fails.
+echo "build_llama_tools: building llama-server and llama-bench in $build (log: $build/build.log)" >&2
+cmake --build "$build" --target llama-server llama-bench ${JOBS:+-j "$JOBS"} >"$build/build.log" 2>&1 \
+  || { tail -40 "$build/build.log" >&2; die "build failed; see $build/build.log"; }
 
 for tool in llama-server llama-bench; do
   [[ -x $bin/$tool ]] || die "$bin/$tool was not produced"

@@ -120,7 +120,7 @@ if [[ ! -s $MODEL ]]; then
   note "generating $MODEL"
   mkdir -p "$(dirname -- "$MODEL")"
   # Written beside and renamed, so an interrupted run never leaves a truncated model behind.
-  "$make_model" --out "$MODEL.tmp" --preset bench >"$work/make_model.log" 2>&1 \
+  "$make_model" --out "$MODEL.tmp" --preset bench --quant q8_0 >"$work/make_model.log" 2>&1 \
     || { cat "$work/make_model.log" >&2; die "make_test_model failed"; }
   mv "$MODEL.tmp" "$MODEL"
 fi

@@ -100,7 +100,7 @@ const round = (x, digits = 3) => (x == null || !Number.isFinite(x) ? null : Numb
 // Filler built from numbered sentences, unique per session and turn, so no two conversations
 // share a prefix beyond the chat template: a server cannot look good by reusing another
 // conversation's cache. English prose of this kind runs close to 1.3 tokens per word with the
-// Qwen2 tokenizer, which sets the word counts below.
+// Qwen2 tokenizer; the numbers and punctuation add more, see filler().
 const kWords = ['river', 'lantern', 'harbor', 'maple', 'copper', 'meadow', 'signal', 'orchard',
   'pebble', 'canyon', 'violet', 'engine', 'thunder', 'willow', 'marble', 'falcon', 'garden',
   'silver', 'compass', 'window', 'ember', 'glacier', 'saddle', 'beacon'];
@@ -110,9 +110,10 @@ function sentence(tag, i) {
   return `${tag} sentence ${i}: the ${w(0)} near the ${w(1)} carried a ${w(2)} past the ${w(3)}.`;
 }
 
-// About `tokens` tokens of text: each sentence above is close to 18 tokens.
+// About `tokens` tokens of text: each sentence above is close to 21 tokens (measured with
+// llama-server's /tokenize on the Qwen2 vocabulary).
 function filler(tag, tokens) {
-  const count = Math.max(1, Math.round(tokens / 18));
+  const count = Math.max(1, Math.round(tokens / 21));
   return Array.from({ length: count }, (_, i) => sentence(tag, i + 1)).join(' ');
 }
 

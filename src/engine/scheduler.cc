@@ -120,7 +120,7 @@ Status Scheduler::Submit(std::unique_ptr<Task> task) {
   {
     std::lock_guard lock(mu_);
     if (stop_) return MakeError(ErrorCode::kUnavailable, "the model is shutting down");
-    if (queue_.size() >= static_cast<size_t>(std::max(opt_.queue_size, 0)) + slots_.size()) {
+    if (outstanding_.load() >= std::max(opt_.queue_size, 0) + static_cast<int>(slots_.size())) {
       metrics_->rejected_queue_full->Inc();
       return MakeError(ErrorCode::kUnavailable,
                        "model " + opt_.id + " is busy: " + std::to_string(queue_.size()) +
@@ -128,6 +128,7 @@ Status Scheduler::Submit(std::unique_ptr<Task> task) {
                        "queue_full");
     }
     queue_.push_back(std::move(task));
+    outstanding_.fetch_add(1);
     metrics_->queue_depth->Set(static_cast<double>(queue_.size()));
   }
   wake_.notify_one();
@@ -185,6 +186,7 @@ void Scheduler::Admit() {
     metrics_->queue_wait->Observe(Seconds(Clock::now() - task->enqueued));
     if (task->on_embedding) {
       Embed(*task);
+      outstanding_.fetch_sub(1);
     } else {
       Assign(*slot, std::move(task));
     }
@@ -345,6 +347,7 @@ void Scheduler::Finish(Slot& s, FinishReason reason) {
   metrics_->finished->With({metrics_->model, kNames[static_cast<int>(reason)]})->Inc();
   s.task->sink->OnDone(reason, s.usage);
   s.task.reset();
+  outstanding_.fetch_sub(1);
   s.generating = false;
   s.sampler.reset();
   s.last_used = ++clock_;
@@ -355,6 +358,7 @@ void Scheduler::FailAll(const Error& error) {
     if (!s->task) continue;
     s->task->sink->OnError(error);
     s->task.reset();
+    outstanding_.fetch_sub(1);
     s->generating = false;
     llama_memory_seq_rm(llama_get_memory(ctx_), s->seq, -1, -1);
     s->cached.clear();

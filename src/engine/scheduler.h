@@ -11,6 +11,7 @@
 // Submit() is thread-safe. Everything else runs on the scheduler thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -79,6 +80,10 @@ class Scheduler {
   std::unique_ptr<Batch> batch_;
   SessionCache sessions_;
   uint64_t clock_ = 0;  // LRU clock for slots
+
+  // Requests accepted and not yet finished (queued or in a sequence); Submit refuses more than
+  // parallel + queue_size of them.
+  std::atomic<int> outstanding_{0};
 
   std::mutex mu_;
   std::condition_variable wake_;

@@ -148,7 +148,10 @@ std::string ServerProcess::Output() const { return ReadFile(dir_.File("out.log")
 bool ServerProcess::Running() {
   if (pid_ <= 0) return false;
   int status;
-  return ::waitpid(pid_, &status, WNOHANG) == 0;
+  if (::waitpid(pid_, &status, WNOHANG) == 0) return true;
+  exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  pid_ = -1;
+  return false;
 }
 
 int ServerProcess::Stop(int sig, std::chrono::milliseconds timeout) {
