@@ -388,5 +388,6 @@ try {
   process.stdout.write(`${JSON.stringify({ mode: opt.mode, server: opt.server, url: baseUrl, model,
     started, ...result })}\n`);
 } catch (err) {
-  fail(err?.stack ?? String(err));
+  // fetch wraps socket errors; the cause is what says what went wrong.
+  fail(`${err?.stack ?? err}${err?.cause ? `\ncause: ${err.cause?.stack ?? err.cause}` : ''}`);
 }

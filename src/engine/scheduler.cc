@@ -247,6 +247,13 @@ bool Scheduler::Restore(Slot& slot, SavedSequence saved) {
 }
 
 void Scheduler::Assign(Slot& slot, std::unique_ptr<Task> task) {
+  // A second request of a session that is generating right now cannot share its sequence; it
+  // runs as if it had no session, so one sequence stays the session's single owner.
+  for (auto& other : slots_) {
+    if (other.get() != &slot && other->task && other->session == task->request.session_id) {
+      task->request.session_id.clear();
+    }
+  }
   const std::string& sid = task->request.session_id;
   if (!sid.empty() && slot.session == sid) {
     metrics_->session_in_sequence->Inc();

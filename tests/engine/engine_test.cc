@@ -195,6 +195,18 @@ TEST_F(EngineTest, SessionInItsSequenceDecodesOnlyNewTokens) {
   EXPECT_LT(u.prompt_tokens - u.cached_prompt_tokens, 20);
 }
 
+TEST_F(EngineTest, TwoRequestsOfOneSessionAtOnceBothComplete) {
+  auto e = Make(Tiny(2));
+  const std::string solo = Run(*e, Chat("same session", 12));
+  auto a = std::make_shared<WaitSink>(), b = std::make_shared<WaitSink>();
+  ASSERT_TRUE(e->Generate(Chat("same session", 12, "dup"), a).ok());
+  ASSERT_TRUE(e->Generate(Chat("same session", 12, "dup"), b).ok());
+  a->Wait();
+  b->Wait();
+  EXPECT_EQ(a->text(), solo);
+  EXPECT_EQ(b->text(), solo);
+}
+
 TEST_F(EngineTest, RejectsPromptsLongerThanTheContext) {
   auto e = Make(Tiny(1));
   std::string huge;
