@@ -145,6 +145,11 @@ function chatRequest(model, messages, maxTokens, { stream, session } = {}) {
   };
   if (stream) body.stream_options = { include_usage: true };
   const headers = { 'Content-Type': 'application/json' };
+  // llama-server closes the connection after a streamed response without saying so, and fetch
+  // then sometimes sends the next request on the dead socket ("other side closed"). One
+  // connection per stream, for both servers alike, costs a loopback connect per request, which
+  // is noise next to a time to first token.
+  if (stream) headers.Connection = 'close';
   if (opt.server === 'parley') {
     if (session) {
       headers['X-Session-Id'] = session;

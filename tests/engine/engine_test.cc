@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "engine/llama_engine.h"
+#include "engine/session_cache.h"
 #include "engine/stop_matcher.h"
 #include "llama.h"
 #include "obs/metrics.h"
@@ -151,7 +152,10 @@ TEST_F(EngineTest, StopsOnAStopStringSplitAcrossTokens) {
   EXPECT_EQ(sink->text(), full.substr(0, full.find(stop)));
 }
 
-TEST_F(EngineTest, SessionRestoredAfterEvictionContinuesLikeNeverEvicted) {
+class SessionEvictionTest : public EngineTest, public ::testing::WithParamInterface<uint64_t> {};
+
+// Parameter: host memory for saved sessions; 0 sends every saved session to disk.
+TEST_P(SessionEvictionTest, RestoredSessionContinuesLikeNeverEvicted) {
   const std::string first = "我的订单还没到，能帮我查一下吗？";
   auto turn2 = [&](const std::string& reply) {
     auto r = Chat("", 16, "alice");
@@ -164,7 +168,9 @@ TEST_F(EngineTest, SessionRestoredAfterEvictionContinuesLikeNeverEvicted) {
     reply_a = Run(*e, Chat(first, 16, "alice"));
     cont_a = Run(*e, turn2(reply_a));
   }
-  auto e = Make(Tiny(1));
+  auto o = Tiny(1);
+  o.session_memory_bytes = GetParam();
+  auto e = Make(o);
   EXPECT_EQ(Run(*e, Chat(first, 16, "alice")), reply_a);
   Run(*e, Chat("someone else entirely", 16, "bob"));  // takes the only sequence from alice
   auto sink = std::make_shared<WaitSink>();
@@ -177,6 +183,34 @@ TEST_F(EngineTest, SessionRestoredAfterEvictionContinuesLikeNeverEvicted) {
             std::string::npos) << metrics;
   // alice lost her sequence to bob, then bob to alice.
   EXPECT_NE(metrics.find("parley_llm_session_evictions_total{model=\"tiny\"} 2"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(MemoryAndDisk, SessionEvictionTest, ::testing::Values(64u << 20, 0u));
+
+TEST(SessionCacheTest, SpillsToDiskPastItsMemoryAndReadsBack) {
+  const std::string dir = ::testing::TempDir() + "/spill";
+  SessionCache cache(1000, dir, 1 << 20);
+  SavedSequence a{{1, 2, 3}, std::vector<uint8_t>(800, 7)};
+  SavedSequence b{{4, 5}, std::vector<uint8_t>(800, 9)};
+  cache.Put("a", a);
+  cache.Put("b", b);  // over 1000 bytes: "a", the least recent, goes to disk
+  EXPECT_GT(cache.disk_used(), 0u);
+  EXPECT_LE(cache.memory_used(), 1000u);
+  auto got = cache.Take("a");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->tokens, a.tokens);
+  EXPECT_EQ(got->state, a.state);
+  EXPECT_EQ(cache.disk_used(), 0u);
+  EXPECT_FALSE(cache.Take("a"));
+  EXPECT_EQ(cache.Take("b")->state, b.state);
+}
+
+TEST(SessionCacheTest, DropsTheOldestWhenDiskIsFull) {
+  SessionCache cache(0, ::testing::TempDir() + "/full", 2000);
+  for (int i = 0; i < 5; ++i) cache.Put("s" + std::to_string(i), {{i}, std::vector<uint8_t>(900, 1)});
+  EXPECT_LE(cache.disk_used(), 2000u);
+  EXPECT_FALSE(cache.Take("s0"));
+  EXPECT_TRUE(cache.Take("s4"));
 }
 
 TEST_F(EngineTest, SessionInItsSequenceDecodesOnlyNewTokens) {
