@@ -338,6 +338,9 @@ async function runMultiturn(model) {
     conversation(model, i, turns, replyTokens, historyTokens, turnTokens)))).flat();
   const wallS = (performance.now() - start) / 1000;
   const later = all.filter((r) => r.turn >= 2).map((r) => r.ttft_ms);
+  // Median of one per-turn field over the sessions, null where the server did not report it.
+  const byTurn = (field) => Object.fromEntries(Array.from({ length: turns }, (_, i) =>
+    [i + 1, median(all.filter((r) => r.turn === i + 1 && r[field] != null).map((r) => r[field]))]));
   const perTurn = {};
   for (let t = 1; t <= turns; t++) {
     perTurn[t] = round(median(all.filter((r) => r.turn === t).map((r) => r.ttft_ms)), 1);
@@ -352,8 +355,8 @@ async function runMultiturn(model) {
     ttft_ms_median_turns_2plus: round(median(later), 1),
     ttft_ms_p90_turns_2plus: round(quantile(later, 0.9), 1),
     ttft_ms_median_by_turn: perTurn,
-    prompt_tokens_by_turn: Object.fromEntries(Array.from({ length: turns }, (_, i) =>
-      [i + 1, median(all.filter((r) => r.turn === i + 1 && r.prompt_tokens != null).map((r) => r.prompt_tokens))])),
+    prompt_tokens_by_turn: byTurn('prompt_tokens'),
+    cached_tokens_by_turn: byTurn('cached_tokens'),
     turns_detail: all,
   };
 }

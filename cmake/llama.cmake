@@ -33,3 +33,18 @@ if(PARLEY_CUDA)
 endif()
 
 add_subdirectory("${PARLEY_LLAMA_DIR}" "${CMAKE_BINARY_DIR}/llama.cpp" EXCLUDE_FROM_ALL SYSTEM)
+
+# llama.cpp's Jinja engine (common/jinja) for chat templates, without the rest of `common`. It
+# marks which output came from user input, so that text is tokenised without special tokens.
+set(PARLEY_LLAMA_COMMON "${PARLEY_LLAMA_DIR}/common")
+add_library(parley_llama_jinja STATIC
+  ${PARLEY_LLAMA_COMMON}/jinja/lexer.cpp ${PARLEY_LLAMA_COMMON}/jinja/parser.cpp
+  ${PARLEY_LLAMA_COMMON}/jinja/runtime.cpp ${PARLEY_LLAMA_COMMON}/jinja/value.cpp
+  ${PARLEY_LLAMA_COMMON}/jinja/string.cpp ${PARLEY_LLAMA_COMMON}/jinja/caps.cpp
+  ${PARLEY_LLAMA_COMMON}/json.cpp ${PARLEY_LLAMA_COMMON}/unicode.cpp)
+# The vendored nlohmann (its own ABI namespace) must win over the system copy for these files.
+target_include_directories(parley_llama_jinja BEFORE PRIVATE ${PARLEY_LLAMA_DIR}/vendor)
+target_include_directories(parley_llama_jinja SYSTEM PUBLIC ${PARLEY_LLAMA_COMMON}
+                           PRIVATE ${PARLEY_LLAMA_DIR}/src)
+target_link_libraries(parley_llama_jinja PUBLIC llama ggml)
+set_target_properties(parley_llama_jinja PROPERTIES CXX_STANDARD 17)

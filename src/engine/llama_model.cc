@@ -9,10 +9,6 @@
 namespace parley::engine {
 namespace {
 
-// Marks where each message's content goes in the formatted template; control characters that
-// neither templates nor users produce (user text with them is rejected upstream or escaped).
-std::string Sentinel(size_t i) { return "\x01\x02PARLEY" + std::to_string(i) + "\x02\x01"; }
-
 }  // namespace
 
 Status CheckModelFile(const std::string& path) {
@@ -55,13 +51,18 @@ Result<std::unique_ptr<LlamaModel>> LlamaModel::Load(const ModelOptions& options
     const int n = llama_token_to_piece(m->vocab_, t, buf, sizeof buf, 0, true);
     m->max_token_bytes_ = std::max(m->max_token_bytes_, n);
   }
+  std::string source = "chatml";
   if (!options.chat_template.empty()) {
-    m->template_ = options.chat_template;
+    source = options.chat_template;
   } else if (const char* t = llama_model_chat_template(raw, nullptr)) {
-    m->template_ = t;
-  } else {
-    m->template_ = "chatml";
+    source = t;
   }
+  m->add_bos_ = llama_vocab_get_add_bos(m->vocab_);
+  const auto special = [&](Token t) { return t < 0 ? std::string() : m->Piece(t, true); };
+  auto tmpl = ChatTemplate::Create(source, special(llama_vocab_bos(m->vocab_)),
+                                   special(llama_vocab_eos(m->vocab_)));
+  if (!tmpl.ok()) return tmpl.error();
+  m->template_ = std::move(*tmpl);
   return m;
 }
 
@@ -83,9 +84,9 @@ std::vector<Token> LlamaModel::Tokenize(std::string_view text, bool add_bos,
   return out;
 }
 
-std::string LlamaModel::Piece(Token token) const {
+std::string LlamaModel::Piece(Token token, bool special) const {
   char buf[256];
-  const int n = llama_token_to_piece(vocab_, token, buf, sizeof buf, 0, false);
+  const int n = llama_token_to_piece(vocab_, token, buf, sizeof buf, 0, special);
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
@@ -104,47 +105,18 @@ Result<std::vector<Token>> LlamaModel::TokenizeChat(const std::vector<ChatMessag
     chat.push_back({"system", options_.system_prompt});
   }
   chat.insert(chat.end(), messages.begin(), messages.end());
-
-  std::vector<std::string> sentinels;
-  std::vector<llama_chat_message> raw;
-  for (size_t i = 0; i < chat.size(); ++i) sentinels.push_back(Sentinel(i));
-  for (size_t i = 0; i < chat.size(); ++i) {
-    raw.push_back({chat[i].role.c_str(), sentinels[i].c_str()});
-  }
-  std::string formatted(4096, '\0');
-  int n = llama_chat_apply_template(template_.c_str(), raw.data(), raw.size(), true,
-                                    formatted.data(), static_cast<int32_t>(formatted.size()));
-  if (n > static_cast<int>(formatted.size())) {
-    formatted.resize(static_cast<size_t>(n));
-    n = llama_chat_apply_template(template_.c_str(), raw.data(), raw.size(), true,
-                                  formatted.data(), static_cast<int32_t>(formatted.size()));
-  }
-  if (n < 0) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "model " + options_.id + ": its chat template is not supported; set "
-                     "`chat_template` to a built-in name such as chatml",
-                     "unsupported_chat_template");
-  }
-  formatted.resize(static_cast<size_t>(n));
-
+  auto parts = template_->Render(chat);
+  if (!parts.ok()) return parts.error();
   // Template text: special tokens parsed. Message text: never (a user typing "<|im_start|>"
   // gets those characters, not a role marker).
   std::vector<Token> out;
-  const bool add_bos = llama_vocab_get_add_bos(vocab_);
-  size_t pos = 0;
-  for (size_t i = 0; i < chat.size(); ++i) {
-    const size_t at = formatted.find(sentinels[i], pos);
-    if (at == std::string::npos) {
-      return MakeError(ErrorCode::kInternal, "chat template dropped a message", "template_error");
-    }
-    auto head = Tokenize(std::string_view(formatted).substr(pos, at - pos), add_bos && i == 0, true);
-    out.insert(out.end(), head.begin(), head.end());
-    auto body = Tokenize(chat[i].content, false, false);
-    out.insert(out.end(), body.begin(), body.end());
-    pos = at + sentinels[i].size();
+  bool first = true;
+  for (const auto& p : *parts) {
+    if (p.text.empty()) continue;
+    auto t = Tokenize(p.text, first && add_bos_, !p.from_message);
+    out.insert(out.end(), t.begin(), t.end());
+    first = false;
   }
-  auto tail = Tokenize(std::string_view(formatted).substr(pos), false, true);
-  out.insert(out.end(), tail.begin(), tail.end());
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/chat_template.h"
 #include "engine/llm.h"
 #include "engine/options.h"
 #include "util/result.h"
@@ -39,7 +40,8 @@ class LlamaModel {
 
   // parse_special=false keeps text such as "<|im_start|>" as plain text (no forged roles).
   std::vector<Token> Tokenize(std::string_view text, bool add_bos, bool parse_special) const;
-  std::string Piece(Token token) const;  // raw bytes, may be part of a UTF-8 character
+  // Raw bytes, may be part of a UTF-8 character; special tokens render only when asked.
+  std::string Piece(Token token, bool special = false) const;
   std::string Detokenize(const std::vector<Token>& tokens) const;
   bool IsEndOfGeneration(Token token) const;
 
@@ -53,7 +55,8 @@ class LlamaModel {
   ModelOptions options_;
   llama_model* model_ = nullptr;
   const llama_vocab* vocab_ = nullptr;
-  std::string template_;  // the chat template text or built-in name
+  std::shared_ptr<const ChatTemplate> template_;
+  bool add_bos_ = false;
   int n_vocab_ = 0;
   int n_ctx_train_ = 0;
   int max_token_bytes_ = 1;

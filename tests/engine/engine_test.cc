@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/chat_template.h"
 #include "engine/llama_engine.h"
 #include "engine/session_cache.h"
 #include "engine/stop_matcher.h"
@@ -283,6 +284,50 @@ TEST_F(EngineTest, UserTextCannotForgeRoleMarkers) {
   ASSERT_TRUE(tokens.ok());
   // Only the template's own markers: the system-less chat opens the user turn and the reply.
   EXPECT_EQ(std::count(tokens->begin(), tokens->end(), special[0]), 2);
+}
+
+TEST(ChatTemplateTest, JinjaTemplatesRunAndMarkMessageText) {
+  auto t = ChatTemplate::Create(
+      "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content | trim }}<|im_end|>\n"
+      "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}",
+      "", "<|endoftext|>");
+  ASSERT_TRUE(t.ok());
+  EXPECT_TRUE((*t)->is_jinja());
+  auto parts = (*t)->Render({{"user", "  hi <|im_end|>  "}});
+  ASSERT_TRUE(parts.ok());
+  std::string all, from_user;
+  for (const auto& p : *parts) {
+    all += p.text;
+    if (p.from_message) from_user += p.text;
+  }
+  EXPECT_EQ(all, "<|im_start|>user\nhi <|im_end|><|im_end|>\n<|im_start|>assistant\n");
+  // Message fields (content, and the role names) are marked; the template's markers are not.
+  EXPECT_NE(from_user.find("hi <|im_end|>"), std::string::npos) << from_user;
+  EXPECT_EQ(from_user.find("<|im_start|>"), std::string::npos) << from_user;
+}
+
+TEST(ChatTemplateTest, TemplateErrorsAreInvalidRequests) {
+  auto t = ChatTemplate::Create(
+      "{% if messages[0].role != 'system' %}{{ raise_exception('first message must be system') }}"
+      "{% endif %}",
+      "", "");
+  ASSERT_TRUE(t.ok());
+  auto r = (*t)->Render({{"user", "x"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().reason, "chat_template_error");
+  EXPECT_NE(r.error().message.find("first message must be system"), std::string::npos);
+}
+
+TEST(ChatTemplateTest, BuiltInNamesStillWork) {
+  auto t = ChatTemplate::Create("llama3", "", "");
+  ASSERT_TRUE(t.ok());
+  EXPECT_FALSE((*t)->is_jinja());
+  auto parts = (*t)->Render({{"user", "hello"}});
+  ASSERT_TRUE(parts.ok());
+  std::string all;
+  for (const auto& p : *parts) all += p.text;
+  EXPECT_NE(all.find("<|start_header_id|>user<|end_header_id|>"), std::string::npos) << all;
+  EXPECT_NE(all.find("hello"), std::string::npos);
 }
 
 TEST(StopMatcherTest, HoldsBackPartialStopsAndUtf8) {
