@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "app/build_info.h"
+#include "app/dialog_setup.h"
 #include "app/serve.h"
 #include "config/loader.h"
 #include "config/schema.h"
@@ -20,6 +21,15 @@ int ConfigCheck(const std::string& file) {
               << (loaded.issues.size() == 1 ? "" : "s") << '\n';
     return parley::app::kExitConfig;
   }
+  std::vector<std::string> problems;
+  const std::string flow_path =
+      parley::app::ResolveFlowPath(loaded.config.dialog.flow, loaded.config.source);
+  if (!flow_path.empty() && !parley::app::LoadFlowChecked(flow_path, &problems)) {
+    for (const auto& p : problems) std::cout << p << '\n';
+    std::cout << name << ": dialog flow " << flow_path << " is invalid\n";
+    return parley::app::kExitConfig;
+  }
+  for (const auto& p : problems) std::cout << p << '\n';
   std::cout << name << ": OK\n";
   return 0;
 }
@@ -38,6 +48,8 @@ int main(int argc, char** argv) {
   serve->add_option("-l,--listen", serve_flags.listen, "host:port to listen on (port 0: any free)");
   serve->add_option("--port-file", serve_flags.port_file, "Write the bound port to this file");
   serve->add_option("--log-level", serve_flags.log_level, "debug, info, warn or error");
+  serve->add_option("--flow", serve_flags.flow,
+                    "Dialog flow file (JSON or YAML) to serve; overrides dialog.flow");
 
   auto* version = app.add_subcommand("version", "Print version and build information.");
 

@@ -6,7 +6,9 @@
 #include <fstream>
 #include <iostream>
 
+#include "api/dialog_routes.h"
 #include "api/ops_routes.h"
+#include "app/dialog_setup.h"
 #include "app/build_info.h"
 #include "config/loader.h"
 #include "config/schema.h"
@@ -86,6 +88,7 @@ int RunServe(const ServeFlags& flags) {
   ApplyFlag("server", "listen", flags.listen, &loaded);
   ApplyFlag("server", "port_file", flags.port_file, &loaded);
   ApplyFlag("log", "level", flags.log_level, &loaded);
+  ApplyFlag("dialog", "flow", flags.flow, &loaded);
   if (!loaded.ok()) {
     for (const auto& issue : loaded.issues) std::cerr << issue.ToString() << '\n';
     std::cerr << "parley: configuration invalid (" << loaded.issues.size() << " problem"
@@ -101,10 +104,26 @@ int RunServe(const ServeFlags& flags) {
   obs::Readiness readiness;
   readiness.Set("server", false, "starting");
 
+  // The dialog engine; no LLM is wired yet (null: the policy falls back to canned answers).
+  engine::Llm* llm = nullptr;
+  dialog::AssistantOptions dialog_options;
+  dialog_options.on_event = [&log](const std::string& session, const store::Event& e) {
+    log.Warn("dialog event", {{"type", e.type}, {"session_id", session}, {"data", e.data}});
+  };
+  std::vector<std::string> flow_problems;
+  auto dialog = BuildDialogStack(cfg, llm, std::move(dialog_options), &flow_problems);
+  for (const auto& p : flow_problems) std::cerr << p << '\n';
+  if (!dialog.ok()) {
+    std::cerr << "parley: " << dialog.error().message << '\n';
+    return kExitConfig;
+  }
+
   http::Router router;
   api::AddOpsRoutes(router, {&metrics, &readiness, &log,
                              cfg.metrics.enabled ? cfg.metrics.path : std::string(),
                              static_cast<int>(cfg.server.max_json_depth)});
+  api::AddDialogRoutes(router, {dialog->assistant.get(), dialog->workers.get(),
+                                 static_cast<int>(cfg.server.max_json_depth)});
   const auto server_options = ToServerOptions(cfg.server);
   http::Pipeline pipeline(&router);
   pipeline.Use(server::RequestIdMiddleware(server_options.trusted_proxies));

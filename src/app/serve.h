@@ -11,6 +11,7 @@ struct ServeFlags {
   std::string listen;     // overrides server.listen
   std::string port_file;  // overrides server.port_file
   std::string log_level;  // overrides log.level
+  std::string flow;       // overrides dialog.flow
 };
 
 int RunServe(const ServeFlags& flags);

@@ -161,6 +161,7 @@ std::vector<Field> BuildSchema() {
        [](Config& c, const Value& v) { c.metrics.enabled = v.flag; }});
   add({"metrics", "path", K::kString, "/metrics", "Path of the Prometheus endpoint.", 0, INT64_MAX,
        {}, [](Config& c, const Value& v) { c.metrics.path = v.text; }, CheckRoutePath});
+  AddDialogFields(f);
   return f;
 }
 

@@ -1,0 +1,84 @@
+// IntentClassifier: confidence calibration and classification (training is in
+// intent_classifier.cc).
+#include <algorithm>
+#include <cmath>
+
+#include "dialog/intent_classifier.h"
+
+namespace parley::dialog {
+namespace {
+
+// Used when the patterns give too little evidence to fit (e.g. one pattern per intent):
+// a raw score of 0.5 maps to 50%.
+constexpr double kPriorA = 10, kPriorB = -5;
+
+double Sigmoid(double z) { return 1 / (1 + std::exp(-z)); }
+
+}  // namespace
+
+// Platt scaling: classify every pattern with itself left out and fit P(correct | top score)
+// by logistic regression, regularised towards the prior so a handful of examples cannot make
+// the curve absurd. Targets are smoothed as in Platt (1999).
+void IntentClassifier::FitCalibration(const std::vector<Sparse>& vectors) {
+  std::vector<std::pair<double, int>> samples;  // (top score, 1 if correct)
+  for (size_t p = 0; p < vectors.size(); ++p) {
+    if (intent_pattern_count_[pattern_intent_[p]] < 2) continue;
+    const auto scores = Scores(vectors[p], {}, static_cast<int>(p));
+    const auto top = std::max_element(scores.begin(), scores.end()) - scores.begin();
+    samples.emplace_back(scores[top], top == pattern_intent_[p] ? 1 : 0);
+  }
+  a_ = kPriorA, b_ = kPriorB;
+  if (samples.size() < 4) return;
+  double pos = 0;
+  for (auto [_, y] : samples) pos += y;
+  const double neg = samples.size() - pos;
+  const double t_pos = (pos + 1) / (pos + 2), t_neg = 1 / (neg + 2);
+  const double lambda = 0.5;
+  double a = kPriorA, b = kPriorB;
+  for (int iter = 0; iter < 300; ++iter) {
+    double ga = lambda * (a - kPriorA), gb = lambda * (b - kPriorB);
+    for (auto [s, y] : samples) {
+      const double err = Sigmoid(a * s + b) - (y ? t_pos : t_neg);
+      ga += err * s / samples.size();
+      gb += err / samples.size();
+    }
+    a -= 2.0 * ga;
+    b -= 2.0 * gb;
+  }
+  a_ = std::max(2.0, a);  // confidence must rise with similarity
+  b_ = b;
+}
+
+double IntentClassifier::Calibrate(double score) const { return Sigmoid(a_ * score + b_); }
+
+Classification IntentClassifier::Classify(std::string_view normalized) const {
+  Classification c;
+  if (normalized.empty() || intents_.empty()) return c;
+  const Sparse x = VectorizeConst(normalized);
+  const auto scores = Scores(x, normalized, -1);
+  std::vector<size_t> order(scores.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  const size_t k = std::min<size_t>(2, order.size());
+  std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                    [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+  if (const auto it = exact_.find(std::string(normalized)); it != exact_.end()) {
+    c.exact = true;
+    c.top = {intents_[it->second], 1.0, 1.0};
+    const size_t other = order[0] == size_t(it->second) && k > 1 ? order[1] : order[0];
+    if (other != size_t(it->second)) {
+      c.runner_up = {intents_[other], Calibrate(scores[other]), scores[other]};
+    }
+    c.in_scope = true;
+    return c;
+  }
+  if (scores[order[0]] <= 0) return c;
+  c.top = {intents_[order[0]], Calibrate(scores[order[0]]), scores[order[0]]};
+  if (k > 1 && scores[order[1]] > 0) {
+    c.runner_up = {intents_[order[1]], Calibrate(scores[order[1]]), scores[order[1]]};
+  }
+  c.in_scope =
+      c.top.confidence >= threshold_ && c.top.confidence - c.runner_up.confidence >= margin_;
+  return c;
+}
+
+}  // namespace parley::dialog
