@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dialog/assistant.h"
+#include "nlp/tokenizer.h"
 #include "util/text.h"
 
 namespace parley::dialog {
@@ -35,7 +36,8 @@ Vars TurnVars(const TurnInput& in, const std::string& session_id, const NluResul
          {"user_id", in.user_id},
          {"session_id", session_id},
          {"persona", flow.persona.name},
-         {"message", in.message}};
+         {"message", in.message},
+         {"language", nlp::HasHan(in.message) ? "zh" : "en"}};
   for (const auto& e : nlu.entities) v.emplace(e.type, e.value);
   return v;
 }

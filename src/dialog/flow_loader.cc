@@ -17,8 +17,9 @@ namespace {
 using Json = nlohmann::json;
 
 // Variables every template may use besides slots and entity types.
-const std::set<std::string> kBuiltinVars = {"emotion", "sentiment", "user_id", "channel",
-                                            "intent",  "persona",   "message", "session_id"};
+const std::set<std::string> kBuiltinVars = {"emotion", "sentiment",  "user_id",
+                                            "channel", "intent",     "persona",
+                                            "message", "session_id", "language"};
 
 // YAML scalars become strings; readers below accept "0.5"/"true" where numbers/bools are due.
 Json YamlToJson(const YAML::Node& n) {

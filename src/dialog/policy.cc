@@ -157,7 +157,12 @@ Decision ContinueForm(const Flow& flow, const NluResult& nlu, std::string_view m
     s->form.clear();
     return Route(flow, nlu, message, s, vars, seed);
   }
-  if (IsCancel(flow, nlu)) return Cancel(flow, s, vars, seed, message);
+  if (IsCancel(flow, nlu)) {
+    Decision d = Cancel(flow, s, vars, seed, message);
+    if (nlu.intent.in_scope)
+      d.intent = nlu.intent.top.name, d.confidence = nlu.intent.top.confidence;
+    return d;
+  }
   const Classification& c = nlu.intent;
   const bool other_intent =
       c.in_scope && c.top.name != intent->name &&
