@@ -10,7 +10,7 @@ namespace parley::dialog {
 namespace {
 
 constexpr double kPatternWeight = 0.75;  // best single pattern vs. the intent's centroid
-constexpr double kKeywordBoost = 0.3;    // share of the remaining gap a keyword hit closes
+constexpr double kKeywordBoost = 0.6;    // share of the remaining gap a keyword hit closes
 
 float KindWeight(nlp::FeatureKind k) {
   switch (k) {

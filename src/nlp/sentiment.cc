@@ -110,8 +110,11 @@ bool AtWordStart(std::string_view s, size_t pos, std::string_view cue) {
 
 bool Negated(std::string_view s, size_t pos, std::string_view cue) {
   if (cue.rfind("不", 0) == 0) return false;  // "不开心" is itself the negative form
-  const size_t from = pos >= 8 ? pos - 8 : 0;
-  const std::string_view before = s.substr(from, pos - from);
+  const size_t from = pos >= 10 ? pos - 10 : 0;
+  std::string_view before = s.substr(from, pos - from);
+  // A negator only reaches within its clause: "没到，气死了" is not "not angry".
+  const size_t cut = before.find_last_of(",.!?;:\n");
+  if (cut != std::string_view::npos) before = before.substr(cut + 1);
   for (auto neg : kNegators) {
     if (before.find(neg) != std::string_view::npos) return true;
   }
