@@ -110,14 +110,18 @@ void PostDialog(const http::ExchangePtr& ex, const DialogDeps& deps) {
   if (!queued) ex->RespondError(Busy());
 }
 
-int64_t HistoryLimit(const http::Request& req, Error* error) {
+// An integer query parameter in [min, max]; `fallback` when absent, -1 (and *error) when bad.
+int64_t IntParam(const http::Request& req, const char* name, int64_t fallback, int64_t min,
+                 int64_t max, Error* error) {
   bool found = false;
-  const std::string raw = req.QueryParam("limit", &found);
-  if (!found) return 100;
+  const std::string raw = req.QueryParam(name, &found);
+  if (!found) return fallback;
   const auto n = text::ParseInt(raw);
-  if (!n || *n < 1 || *n > 10000) {
-    *error = MakeError(ErrorCode::kInvalidArgument, "limit must be an integer from 1 to 10000",
-                       "invalid_value", "limit");
+  if (!n || *n < min || *n > max) {
+    *error = MakeError(ErrorCode::kInvalidArgument,
+                       std::string(name) + " must be an integer from " + std::to_string(min) +
+                           " to " + std::to_string(max),
+                       "invalid_value", name);
     return -1;
   }
   return *n;
@@ -128,9 +132,11 @@ void SessionRoute(const http::ExchangePtr& ex, const DialogDeps& deps, bool del)
   const std::string id(ex->request().Param("id"));
   if (Status s = dialog::Assistant::CheckSessionId(id); !s.ok()) return ex->RespondError(s.error());
   Error error;
-  const int64_t limit = del ? 0 : HistoryLimit(ex->request(), &error);
-  if (limit < 0) return ex->RespondError(error);
-  const bool queued = deps.workers->Submit([ex, a = deps.assistant, id, limit, del] {
+  const int64_t limit = del ? 0 : IntParam(ex->request(), "limit", 100, 1, 10000, &error);
+  const int64_t before =
+      del || limit < 0 ? 0 : IntParam(ex->request(), "before", 0, 1, INT64_MAX, &error);
+  if (limit < 0 || before < 0) return ex->RespondError(error);
+  const bool queued = deps.workers->Submit([ex, a = deps.assistant, id, limit, before, del] {
     if (del) {
       auto r = a->DeleteSession(id);
       if (!r.ok()) return ex->RespondError(r.error());
@@ -140,7 +146,7 @@ void SessionRoute(const http::ExchangePtr& ex, const DialogDeps& deps, bool del)
       }
       return ex->Respond(http::Response::Json(200, Dump({{"session_id", id}, {"deleted", true}})));
     }
-    auto v = a->GetSession(id, limit);
+    auto v = a->GetSession(id, limit, before);
     ex->Respond(v.ok() ? http::Response::Json(200, Dump(SessionJson(*v)))
                        : http::ErrorResponse(v.error()));
   });

@@ -91,7 +91,8 @@ class Assistant {
             AssistantOptions options);
 
   Result<TurnReply> HandleTurn(const TurnInput& input, ReplyListener* listener = nullptr);
-  Result<SessionView> GetSession(const std::string& id, int64_t history_limit);
+  // The newest `history_limit` turns before turn `before` (0: up to the latest).
+  Result<SessionView> GetSession(const std::string& id, int64_t history_limit, int64_t before = 0);
   Result<bool> DeleteSession(const std::string& id);
 
   const Flow& flow() const { return *flow_; }

@@ -146,7 +146,8 @@ Result<TurnReply> Assistant::HandleTurn(const TurnInput& in, ReplyListener* list
   return out;
 }
 
-Result<SessionView> Assistant::GetSession(const std::string& id, int64_t history_limit) {
+Result<SessionView> Assistant::GetSession(const std::string& id, int64_t history_limit,
+                                          int64_t before) {
   if (Status s = CheckSessionId(id); !s.ok()) return s.error();
   auto loaded = store_->Load(id);
   if (!loaded.ok()) return loaded.error();
@@ -158,7 +159,7 @@ Result<SessionView> Assistant::GetSession(const std::string& id, int64_t history
   v.record = **loaded;
   v.expired = Now() - v.record.updated_ms > options_.idle_timeout.count();
   v.state = v.expired ? SessionState() : DecodeState(v.record.state);
-  auto history = store_->History(id, history_limit, 0);
+  auto history = store_->History(id, history_limit, before);
   if (!history.ok()) return history.error();
   v.history = std::move(*history);
   auto events = store_->Events(id);
