@@ -1,5 +1,6 @@
 #include "app/eval_cmd.h"
 
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 
@@ -48,6 +49,8 @@ int RunEvalIntents(const EvalFlags& flags) {
     return 1;
   }
   const auto report = dialog::EvaluateIntents(**nlu, *flow, data);
+  std::printf("calibration: confidence = 1 / (1 + exp(-(%.2f * score %+.2f)))\n",
+              (*nlu)->classifier().calibration_a(), (*nlu)->classifier().calibration_b());
   std::cout << "flow: " << flags.flow << " (" << flow->intents.size() << " intents)\n"
             << "data: " << flags.data << '\n'
             << dialog::FormatReport(report);

@@ -10,7 +10,7 @@ namespace {
 
 // Used when the patterns give too little evidence to fit (e.g. one pattern per intent):
 // a raw score of 0.5 maps to 50%.
-constexpr double kPriorA = 10, kPriorB = -5;
+constexpr double kPriorA = 6, kPriorB = -3;
 
 double Sigmoid(double z) { return 1 / (1 + std::exp(-z)); }
 
@@ -22,31 +22,42 @@ double Sigmoid(double z) { return 1 / (1 + std::exp(-z)); }
 void IntentClassifier::FitCalibration(const std::vector<Sparse>& vectors) {
   std::vector<std::pair<double, int>> samples;  // (top score, 1 if correct)
   for (size_t p = 0; p < vectors.size(); ++p) {
-    if (intent_pattern_count_[pattern_intent_[p]] < 2) continue;
     const auto scores = Scores(vectors[p], {}, static_cast<int>(p));
-    const auto top = std::max_element(scores.begin(), scores.end()) - scores.begin();
-    samples.emplace_back(scores[top], top == pattern_intent_[p] ? 1 : 0);
+    const int own = pattern_intent_[p];
+    if (intent_pattern_count_[own] >= 2) {
+      const auto top = std::max_element(scores.begin(), scores.end()) - scores.begin();
+      samples.emplace_back(scores[top], top == own ? 1 : 0);
+    }
   }
   a_ = kPriorA, b_ = kPriorB;
-  if (samples.size() < 4) return;
   double pos = 0;
   for (auto [_, y] : samples) pos += y;
   const double neg = samples.size() - pos;
+  // Too few mistakes (or successes) to fit: the data would be separable and the fit diverge.
+  if (pos < 5 || neg < 5) return;
   const double t_pos = (pos + 1) / (pos + 2), t_neg = 1 / (neg + 2);
-  const double lambda = 0.5;
+  // Newton steps on the mean log-loss plus a small ridge towards the prior.
+  const double lambda = 1e-3, n = static_cast<double>(samples.size());
   double a = kPriorA, b = kPriorB;
-  for (int iter = 0; iter < 300; ++iter) {
+  for (int iter = 0; iter < 50; ++iter) {
     double ga = lambda * (a - kPriorA), gb = lambda * (b - kPriorB);
+    double haa = lambda, hab = 0, hbb = lambda;
     for (auto [s, y] : samples) {
-      const double err = Sigmoid(a * s + b) - (y ? t_pos : t_neg);
-      ga += err * s / samples.size();
-      gb += err / samples.size();
+      const double p = Sigmoid(a * s + b), err = p - (y ? t_pos : t_neg), w = p * (1 - p);
+      ga += err * s / n, gb += err / n;
+      haa += w * s * s / n, hab += w * s / n, hbb += w / n;
     }
-    a -= 2.0 * ga;
-    b -= 2.0 * gb;
+    const double det = haa * hbb - hab * hab;
+    if (det <= 1e-12) break;
+    const double da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
+    a -= da, b -= db;
+    if (std::abs(da) + std::abs(db) < 1e-9) break;
   }
-  a_ = std::max(2.0, a);  // confidence must rise with similarity
-  b_ = b;
+  if (!std::isfinite(a) || !std::isfinite(b)) return;
+  // Confidence must rise with similarity, and a message sharing nothing with the patterns
+  // must stay unlikely (b <= -2: at most 12%), whatever a small flow suggests.
+  a_ = std::clamp(a, 3.0, 20.0);
+  b_ = std::clamp(b, -10.0, -2.0);
 }
 
 double IntentClassifier::Calibrate(double score) const { return Sigmoid(a_ * score + b_); }

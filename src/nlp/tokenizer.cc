@@ -91,6 +91,16 @@ std::string Stem(std::string_view w) {
   return s;
 }
 
+// Chinese characters that carry grammar rather than meaning; as single-character features they
+// weigh like stop words ("了" must not make "坏了" look like "算了").
+bool IsStopChar(std::string_view c) {
+  static const std::unordered_set<std::string_view> kStop = {
+      "了", "的", "吗", "呢", "吧", "啊", "呀", "我", "你", "您", "是", "在", "有", "么",
+      "这", "那", "个", "一", "也", "就", "都", "和", "与", "请", "要", "想", "能", "可",
+      "以", "给", "把", "下", "怎", "什", "多", "少", "还", "们", "他", "她", "它", "吧"};
+  return kStop.count(c) > 0;
+}
+
 bool IsStopWord(std::string_view w) {
   static const std::unordered_set<std::string_view> kStop = {
       "a",    "an",    "the",  "i",     "me",   "my",     "you",   "your",  "we",     "our",
@@ -127,7 +137,8 @@ std::vector<Feature> Features(std::string_view normalized) {
   std::vector<std::string> han_run;  // consecutive Han characters across word boundaries
   auto flush_run = [&] {
     for (size_t i = 0; i < han_run.size(); ++i) {
-      out.push_back({"c:" + han_run[i], FeatureKind::kHanChar});
+      out.push_back({"c:" + han_run[i],
+                     IsStopChar(han_run[i]) ? FeatureKind::kStopWord : FeatureKind::kHanChar});
       if (i + 1 < han_run.size()) {
         out.push_back({"b:" + han_run[i] + han_run[i + 1], FeatureKind::kHanBigram});
       }

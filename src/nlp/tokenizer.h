@@ -18,6 +18,7 @@ std::vector<std::string> Words(std::string_view normalized);
 std::string Stem(std::string_view word);
 
 bool IsStopWord(std::string_view word);
+bool IsStopChar(std::string_view han_char);
 bool HasHan(std::string_view s);
 
 enum class FeatureKind { kWord, kStopWord, kHanChar, kHanBigram, kTrigram };
