@@ -23,11 +23,15 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id);
 )sql";
 
-// A prepared statement, finalised on scope exit.
+// A cached prepared statement in use; reset (and unbound) again on scope exit.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
+  explicit Stmt(sqlite3_stmt* s) : s_(s) {}
+  ~Stmt() {
+    if (s_) sqlite3_reset(s_), sqlite3_clear_bindings(s_);
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
   bool ok() const { return s_ != nullptr; }
   Stmt& Bind(int i, const std::string& v) {
     sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
@@ -77,10 +81,31 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
         durable_fsync ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;", kSchema}) {
     if (Status s = store->Exec(sql); !s.ok()) return s.error();
   }
+  store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
 }
 
-SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  for (auto& [_, stmt] : stmts_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+sqlite3_stmt* SqliteStore::Prepared(const char* sql) {
+  auto it = stmts_.find(sql);
+  if (it != stmts_.end()) return it->second;
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK) {
+    return nullptr;
+  }
+  stmts_.emplace(sql, s);
+  return s;
+}
 
 Error SqliteStore::DbError(const std::string& what) const {
   return MakeError(ErrorCode::kUnavailable, "session store: " + what + ": " + sqlite3_errmsg(db_),
@@ -99,9 +124,9 @@ Status SqliteStore::Exec(const char* sql) {
 
 Result<std::optional<SessionRecord>> SqliteStore::Load(const std::string& id) {
   std::lock_guard lock(mu_);
-  Stmt q(db_,
-         "SELECT user_id, channel, created_ms, updated_ms, turn_count, epoch, handoff, "
-         "state FROM sessions WHERE id = ?");
+  Stmt q(
+      Prepared("SELECT user_id, channel, created_ms, updated_ms, turn_count, epoch, handoff, "
+               "state FROM sessions WHERE id = ?"));
   if (!q.ok()) return DbError("load");
   q.Bind(1, id);
   const int rc = q.Step();
@@ -114,45 +139,83 @@ Result<std::optional<SessionRecord>> SqliteStore::Load(const std::string& id) {
 
 Status SqliteStore::SaveTurn(const SessionRecord& s, const TurnRecord& t,
                              const std::vector<Event>& events) {
+  Pending p{&s, &t, &events};
+  std::unique_lock lock(queue_mu_);
+  queue_.push_back(&p);
+  queue_cv_.notify_all();
+  done_cv_.wait(lock, [&p] { return p.done; });
+  return p.status;
+}
+
+// Group commit: the writer thread commits everything queued so far in one transaction (one WAL
+// append), so concurrent turns share the cost of a commit. Each turn sits in its own savepoint, so
+// one failing turn (e.g. a duplicate turn number) does not take the others down.
+void SqliteStore::WriterLoop() {
+  std::unique_lock lock(queue_mu_);
+  while (!stopping_) {
+    queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) continue;
+    std::vector<Pending*> batch;
+    batch.swap(queue_);
+    lock.unlock();
+    WriteBatch(batch);
+    lock.lock();
+    for (Pending* p : batch) p->done = true;
+    done_cv_.notify_all();
+  }
+}
+
+void SqliteStore::WriteBatch(const std::vector<Pending*>& batch) {
   std::lock_guard lock(mu_);
-  if (Status st = Exec("BEGIN IMMEDIATE;"); !st.ok()) return st;
-  auto fail = [&](const char* what) {
-    Error e = DbError(what);
+  if (Status st = Exec("BEGIN IMMEDIATE;"); !st.ok()) {
+    for (Pending* p : batch) p->status = st;
+    return;
+  }
+  for (Pending* p : batch) {
+    Exec("SAVEPOINT turn;").ok();
+    p->status = WriteOne(*p->session, *p->turn, *p->events);
+    Exec(p->status.ok() ? "RELEASE turn;" : "ROLLBACK TO turn; RELEASE turn;").ok();
+  }
+  if (Status st = Exec("COMMIT;"); !st.ok()) {
     Exec("ROLLBACK;").ok();
-    return e;
-  };
-  Stmt up(db_,
-          "INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-          "user_id=excluded.user_id, channel=excluded.channel, updated_ms=excluded.updated_ms, "
-          "turn_count=excluded.turn_count, epoch=excluded.epoch, handoff=excluded.handoff, "
-          "state=excluded.state");
+    for (Pending* p : batch) p->status = st;
+  }
+}
+
+Status SqliteStore::WriteOne(const SessionRecord& s, const TurnRecord& t,
+                             const std::vector<Event>& events) {
+  auto fail = [&](const char* what) { return DbError(what); };
+  Stmt up(Prepared(
+      "INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+      "user_id=excluded.user_id, channel=excluded.channel, updated_ms=excluded.updated_ms, "
+      "turn_count=excluded.turn_count, epoch=excluded.epoch, handoff=excluded.handoff, "
+      "state=excluded.state"));
   if (!up.ok()) return fail("save session");
   up.Bind(1, s.id).Bind(2, s.user_id).Bind(3, s.channel).Bind(4, s.created_ms);
   up.Bind(5, s.updated_ms).Bind(6, s.turn_count).Bind(7, s.epoch);
   up.Bind(8, int64_t{s.handoff}).Bind(9, s.state);
   if (up.Step() != SQLITE_DONE) return fail("save session");
-  Stmt turn(db_, "INSERT INTO turns VALUES (?,?,?,?,?,?,?,?,?,?)");
+  Stmt turn(Prepared("INSERT INTO turns VALUES (?,?,?,?,?,?,?,?,?,?)"));
   if (!turn.ok()) return fail("save turn");
   turn.Bind(1, s.id).Bind(2, t.seq).Bind(3, t.epoch).Bind(4, t.time_ms).Bind(5, t.user_text);
   turn.Bind(6, t.reply).Bind(7, t.source).Bind(8, t.intent).Bind(9, t.confidence);
   turn.Bind(10, t.details);
   if (turn.Step() != SQLITE_DONE) return fail("save turn");
   for (const auto& e : events) {
-    Stmt ev(db_, "INSERT INTO events VALUES (?,?,?,?)");
+    Stmt ev(Prepared("INSERT INTO events VALUES (?,?,?,?)"));
     if (!ev.ok()) return fail("save event");
     ev.Bind(1, s.id).Bind(2, t.time_ms).Bind(3, e.type).Bind(4, e.data);
     if (ev.Step() != SQLITE_DONE) return fail("save event");
   }
-  if (Status st = Exec("COMMIT;"); !st.ok()) return fail("commit");
   return Status::Ok();
 }
 
 Result<std::vector<TurnRecord>> SqliteStore::History(const std::string& id, int64_t limit,
                                                      int64_t before) {
   std::lock_guard lock(mu_);
-  Stmt q(db_,
-         "SELECT seq, epoch, time_ms, user_text, reply, source, intent, confidence, details "
-         "FROM turns WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?");
+  Stmt q(
+      Prepared("SELECT seq, epoch, time_ms, user_text, reply, source, intent, confidence, details "
+               "FROM turns WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"));
   if (!q.ok()) return DbError("history");
   q.Bind(1, id).Bind(2, before > 0 ? before : INT64_MAX).Bind(3, limit);
   std::vector<TurnRecord> out;
@@ -168,7 +231,7 @@ Result<std::vector<TurnRecord>> SqliteStore::History(const std::string& id, int6
 
 Result<std::vector<Event>> SqliteStore::Events(const std::string& id) {
   std::lock_guard lock(mu_);
-  Stmt q(db_, "SELECT type, data FROM events WHERE session_id = ? ORDER BY rowid");
+  Stmt q(Prepared("SELECT type, data FROM events WHERE session_id = ? ORDER BY rowid"));
   if (!q.ok()) return DbError("events");
   q.Bind(1, id);
   std::vector<Event> out;
@@ -183,7 +246,7 @@ Result<bool> SqliteStore::Delete(const std::string& id) {
   for (const char* sql :
        {"DELETE FROM turns WHERE session_id = ?", "DELETE FROM events WHERE session_id = ?",
         "DELETE FROM sessions WHERE id = ?"}) {
-    Stmt d(db_, sql);
+    Stmt d(Prepared(sql));
     d.Bind(1, id);
     if (!d.ok() || d.Step() != SQLITE_DONE) {
       Error e = DbError("delete");

@@ -1,16 +1,23 @@
-// SessionStore on an embedded SQLite file in WAL mode. One connection guarded by a mutex:
-// turns are small and writes serialise in SQLite anyway. synchronous=NORMAL in WAL mode makes
-// every committed transaction survive a process crash (kill -9); only an OS crash or power loss
-// may drop the last commits (set `durable_fsync` to fsync every commit as well).
+// SessionStore on an embedded SQLite file in WAL mode. One connection guarded by a mutex, with
+// cached statements; SaveTurn calls from many threads are group-committed by one writer thread
+// (several turns per transaction) and each returns only once its turn is committed.
+// synchronous=NORMAL in WAL mode makes every committed transaction survive a process crash (kill
+// -9); only an OS crash or power loss may drop the last commits (set `durable_fsync` to fsync every
+// commit as well).
 #pragma once
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
 
 #include "store/session_store.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace parley::store {
 
@@ -30,12 +37,31 @@ class SqliteStore : public SessionStore {
   Result<bool> Delete(const std::string& id) override;
 
  private:
+  struct Pending {  // one SaveTurn call waiting for the writer
+    const SessionRecord* session;
+    const TurnRecord* turn;
+    const std::vector<Event>* events;
+    Status status;
+    bool done = false;
+  };
+
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   Status Exec(const char* sql);
   Error DbError(const std::string& what) const;
+  sqlite3_stmt* Prepared(const char* sql);  // cached; call with mu_ held
+  void WriterLoop();
+  void WriteBatch(const std::vector<Pending*>& batch);
+  Status WriteOne(const SessionRecord& s, const TurnRecord& t, const std::vector<Event>& events);
 
-  std::mutex mu_;
+  std::mutex mu_;  // guards db_ and stmts_
   sqlite3* db_;
+  std::unordered_map<const char*, sqlite3_stmt*> stmts_;  // keyed by the SQL literal
+
+  std::mutex queue_mu_;  // guards queue_, stopping_ and every Pending::done
+  std::condition_variable queue_cv_, done_cv_;
+  std::vector<Pending*> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
 };
 
 }  // namespace parley::store
