@@ -5,6 +5,11 @@
 
 #include "dialog/flow_loader.h"
 #include "dialog/nlu.h"
+#include "dialog/assistant.h"
+#include "store/memory_store.h"
+#include "store/sqlite_store.h"
+
+#include <unistd.h>
 
 namespace {
 
@@ -66,6 +71,31 @@ void BM_TrainHundredIntents(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(Build());
 }
 BENCHMARK(BM_TrainHundredIntents)->Unit(benchmark::kMillisecond);
+
+// One rule-answered turn through the Assistant: NLU, policy, state encoding and the store write
+// (arg 0: memory store, 1: SQLite file in WAL mode), on the example flow.
+void BM_RuleTurn(benchmark::State& state) {
+  auto loaded = parley::dialog::LoadFlowFile(PARLEY_SOURCE_DIR "/examples/customer_service.yaml");
+  auto flow = std::make_shared<const parley::dialog::Flow>(*loaded.flow);
+  auto nlu = *Nlu::Create(*flow, *parley::nlp::Normalizer::Create());
+  std::unique_ptr<parley::store::SessionStore> store;
+  const std::string path = "/tmp/parley_bench_" + std::to_string(getpid()) + ".db";
+  if (state.range(0) == 0) {
+    store = std::make_unique<parley::store::MemoryStore>();
+  } else {
+    store = std::move(parley::store::SqliteStore::Open(path).value());
+  }
+  parley::dialog::Assistant assistant(flow, nlu, store.get(), nullptr, nullptr, {});
+  int64_t i = 0;
+  for (auto _ : state) {
+    auto r = assistant.HandleTurn({"s" + std::to_string(i % 100), "", "", "运费多少"});
+    benchmark::DoNotOptimize(r);
+    ++i;
+  }
+  store.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+}
+BENCHMARK(BM_RuleTurn)->Arg(0)->Arg(1);
 
 }  // namespace
 

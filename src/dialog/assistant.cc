@@ -74,8 +74,8 @@ int64_t Assistant::Now() const {
       .count();
 }
 
-std::mutex& Assistant::LockFor(const std::string& id) {
-  return locks_[std::hash<std::string>{}(id) % locks_.size()];
+Assistant::Stripe& Assistant::StripeFor(const std::string& id) {
+  return stripes_[std::hash<std::string>{}(id) % stripes_.size()];
 }
 
 Status Assistant::CheckSessionId(std::string_view id) {

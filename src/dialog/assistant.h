@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "dialog/flow.h"
@@ -104,7 +105,24 @@ class Assistant {
   static std::string NewSessionId();
 
  private:
-  std::mutex& LockFor(const std::string& id);
+  // Sessions hash onto stripes; a stripe's lock serialises the turns of its sessions and guards
+  // its cache of recently used sessions (write-through: the store stays the truth, the cache
+  // only saves reading and decoding a session again on its next turn).
+  struct Cached {
+    store::SessionRecord record;
+    SessionState state;
+  };
+  struct Stripe {
+    std::mutex mu;
+    std::unordered_map<std::string, Cached> cache;
+  };
+  static constexpr size_t kCachePerStripe = 64;
+  Stripe& StripeFor(const std::string& id);
+  // The session as of its last turn (a fresh one when unknown), from the cache or the store.
+  Result<Cached> LoadSession(Stripe& stripe, const std::string& id);
+  TurnReply Reply(const Decision& d, const NluResult& nlu, const SessionState& s) const;
+  void Remember(SessionState* s, const NluResult& nlu, const TurnInput& in,
+                const std::string& reply) const;
   std::optional<std::string> AskLlm(const SessionState& state, const Vars& vars,
                                     std::string_view message, const std::string& session_id,
                                     ReplyListener* listener);
@@ -116,7 +134,7 @@ class Assistant {
   engine::Llm* llm_;
   KnowledgeSource* knowledge_;
   AssistantOptions options_;
-  std::array<std::mutex, 256> locks_;
+  std::array<Stripe, 256> stripes_;
 };
 
 // The chat messages the LLM sees: persona and context as the system prompt, recent history

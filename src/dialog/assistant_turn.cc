@@ -44,38 +44,70 @@ Vars TurnVars(const TurnInput& in, const std::string& session_id, const NluResul
 
 }  // namespace
 
+Result<Assistant::Cached> Assistant::LoadSession(Stripe& stripe, const std::string& id) {
+  if (auto it = stripe.cache.find(id); it != stripe.cache.end()) return it->second;
+  auto loaded = store_->Load(id);
+  if (!loaded.ok()) return loaded.error();
+  Cached c;
+  if (*loaded) {
+    c.record = **loaded;
+    c.state = DecodeState(c.record.state);
+  } else {
+    c.record.id = id;
+    c.record.epoch = 0;  // HandleTurn starts conversation 1
+  }
+  return c;
+}
+
+void Assistant::Remember(SessionState* s, const NluResult& nlu, const TurnInput& in,
+                         const std::string& reply) const {
+  for (const auto& e : nlu.entities) s->entities_seen[e.type] = e.value;
+  s->emotion = nlu.sentiment.emotion;
+  s->sentiment = nlu.sentiment.label;
+  s->recent.push_back({"user", in.message});
+  s->recent.push_back({"assistant", reply});
+  const size_t keep = static_cast<size_t>(std::max(1, options_.history_turns)) * 2;
+  if (s->recent.size() > keep) s->recent.erase(s->recent.begin(), s->recent.end() - keep);
+}
+
+TurnReply Assistant::Reply(const Decision& d, const NluResult& nlu, const SessionState& s) const {
+  TurnReply out;
+  out.reply = d.reply;
+  out.source = d.source;
+  out.intent = d.intent;
+  out.confidence = d.confidence;
+  out.runner_up = nlu.intent.runner_up;
+  out.entities = nlu.entities;
+  out.slots = s.slots;
+  out.emotion = nlu.sentiment.emotion;
+  out.sentiment = nlu.sentiment.label;
+  out.handoff = s.handoff;
+  return out;
+}
+
 Result<TurnReply> Assistant::HandleTurn(const TurnInput& in, ReplyListener* listener) {
   if (Status s = CheckMessage(in.message); !s.ok()) return s.error();
   const std::string id = in.session_id.empty() ? NewSessionId() : in.session_id;
   if (Status s = CheckSessionId(id); !s.ok()) return s.error();
 
-  std::lock_guard session_lock(LockFor(id));
-  auto loaded = store_->Load(id);
+  Stripe& stripe = StripeFor(id);
+  std::lock_guard session_lock(stripe.mu);
+  auto loaded = LoadSession(stripe, id);
   if (!loaded.ok()) return loaded.error();
+  store::SessionRecord rec = std::move(loaded->record);
+  SessionState state = std::move(loaded->state);
+  if (rec.turn_count >= options_.max_turns) {
+    return MakeError(ErrorCode::kResourceExhausted,
+                     "session " + id + " has reached its limit of " +
+                         std::to_string(options_.max_turns) + " turns; start a new session",
+                     "session_turn_limit", "session_id");
+  }
   const int64_t now = Now();
-  TurnReply out;
-  out.session_id = id;
-  store::SessionRecord rec;
-  SessionState state;
-  if (*loaded) {
-    rec = **loaded;
-    if (rec.turn_count >= options_.max_turns) {
-      return MakeError(ErrorCode::kResourceExhausted,
-                       "session " + id + " has reached its limit of " +
-                           std::to_string(options_.max_turns) + " turns; start a new session",
-                       "session_turn_limit", "session_id");
-    }
-    if (now - rec.updated_ms > options_.idle_timeout.count()) {
-      ++rec.epoch;  // expired: a fresh conversation, the old turns stay in the history
-      out.new_conversation = true;
-    } else {
-      state = DecodeState(rec.state);
-    }
-  } else {
-    rec.id = id;
-    rec.created_ms = now;
-    rec.epoch = 1;
-    out.new_conversation = true;
+  const bool fresh = rec.epoch == 0 || now - rec.updated_ms > options_.idle_timeout.count();
+  if (fresh) {
+    state = SessionState();  // new or expired: a fresh conversation, old turns stay in history
+    ++rec.epoch;
+    if (rec.created_ms == 0) rec.created_ms = now;
   }
   if (!in.user_id.empty()) rec.user_id = in.user_id;
   if (!in.channel.empty()) rec.channel = in.channel;
@@ -86,13 +118,13 @@ Result<TurnReply> Assistant::HandleTurn(const TurnInput& in, ReplyListener* list
   Vars vars = TurnVars(in, id, nlu, *flow_);
   const uint64_t seed = Mix(options_.seed ^ std::hash<std::string>{}(id) ^ Mix(rec.turn_count));
   Decision d = Decide(*flow_, nlu, in.message, &state, vars, seed);
-
+  std::vector<std::string> citations;
   if (d.ask_knowledge && knowledge_) {
     if (auto k = knowledge_->Answer({in.message, nlu.normalized, state.recent})) {
       d.reply = k->text;
       d.source = Source::kKnowledge;
       d.ask_knowledge = false;
-      out.citations = k->citations;
+      citations = k->citations;
     }
   }
   if (d.ask_knowledge || d.ask_llm) {
@@ -102,35 +134,20 @@ Result<TurnReply> Assistant::HandleTurn(const TurnInput& in, ReplyListener* list
       d.source = Source::kLlm;
     }
   }
+  Remember(&state, nlu, in, d.reply);
 
-  for (const auto& e : nlu.entities) state.entities_seen[e.type] = e.value;
-  state.emotion = nlu.sentiment.emotion;
-  state.sentiment = nlu.sentiment.label;
-  state.recent.push_back({"user", in.message});
-  state.recent.push_back({"assistant", d.reply});
-  const size_t keep = static_cast<size_t>(std::max(1, options_.history_turns)) * 2;
-  if (state.recent.size() > keep)
-    state.recent.erase(state.recent.begin(), state.recent.end() - keep);
-
+  TurnReply out = Reply(d, nlu, state);
+  out.session_id = id;
   out.turn = rec.turn_count + 1;
-  out.reply = d.reply;
-  out.source = d.source;
-  out.intent = d.intent;
-  out.confidence = d.confidence;
-  out.runner_up = nlu.intent.runner_up;
-  out.entities = nlu.entities;
-  out.slots = state.slots;
-  out.emotion = nlu.sentiment.emotion;
-  out.sentiment = nlu.sentiment.label;
-  out.handoff = state.handoff;
-
+  out.new_conversation = fresh;
+  out.citations = std::move(citations);
   rec.turn_count = out.turn;
   rec.updated_ms = now;
   rec.handoff = state.handoff;
   rec.state = EncodeState(state);
-  store::TurnRecord turn{out.turn,   rec.epoch,      now,
-                         in.message, out.reply,      SourceName(out.source),
-                         out.intent, out.confidence, DetailsJson(out)};
+  const store::TurnRecord turn{out.turn,   rec.epoch,      now,
+                               in.message, out.reply,      SourceName(out.source),
+                               out.intent, out.confidence, DetailsJson(out)};
   std::vector<store::Event> events;
   if (d.handoff_started) {
     events.push_back({"handoff", nlohmann::json{{"intent", d.intent},
@@ -139,7 +156,14 @@ Result<TurnReply> Assistant::HandleTurn(const TurnInput& in, ReplyListener* list
                                                 {"channel", rec.channel}}
                                      .dump()});
   }
-  if (Status s = store_->SaveTurn(rec, turn, events); !s.ok()) return s.error();
+  if (Status s = store_->SaveTurn(rec, turn, events); !s.ok()) {
+    stripe.cache.erase(id);  // the store is the truth; read it again next time
+    return s.error();
+  }
+  if (stripe.cache.size() >= kCachePerStripe && !stripe.cache.count(id)) {
+    stripe.cache.erase(stripe.cache.begin());
+  }
+  stripe.cache[id] = Cached{std::move(rec), std::move(state)};
   if (options_.on_event) {
     for (const auto& e : events) options_.on_event(id, e);
   }
@@ -170,7 +194,9 @@ Result<SessionView> Assistant::GetSession(const std::string& id, int64_t history
 
 Result<bool> Assistant::DeleteSession(const std::string& id) {
   if (Status s = CheckSessionId(id); !s.ok()) return s.error();
-  std::lock_guard session_lock(LockFor(id));
+  Stripe& stripe = StripeFor(id);
+  std::lock_guard session_lock(stripe.mu);
+  stripe.cache.erase(id);
   return store_->Delete(id);
 }
 

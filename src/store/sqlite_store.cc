@@ -81,17 +81,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
         durable_fsync ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;", kSchema}) {
     if (Status s = store->Exec(sql); !s.ok()) return s.error();
   }
-  store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
 }
 
 SqliteStore::~SqliteStore() {
-  {
-    std::lock_guard lock(queue_mu_);
-    stopping_ = true;
-  }
-  queue_cv_.notify_all();
-  if (writer_.joinable()) writer_.join();
   for (auto& [_, stmt] : stmts_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
 }
@@ -142,27 +135,25 @@ Status SqliteStore::SaveTurn(const SessionRecord& s, const TurnRecord& t,
   Pending p{&s, &t, &events};
   std::unique_lock lock(queue_mu_);
   queue_.push_back(&p);
-  queue_cv_.notify_all();
+  // Group commit: the first caller to find no writer becomes it and commits everything queued
+  // meanwhile in one transaction (one WAL append), so concurrent turns share the cost of a
+  // commit and a lone caller pays no thread hand-off. Each turn sits in its own savepoint, so
+  // one failing turn (e.g. a duplicate turn number) does not take the others down.
+  if (!writing_) {
+    writing_ = true;
+    while (!queue_.empty()) {
+      std::vector<Pending*> batch;
+      batch.swap(queue_);
+      lock.unlock();
+      WriteBatch(batch);
+      lock.lock();
+      for (Pending* q : batch) q->done = true;
+      done_cv_.notify_all();
+    }
+    writing_ = false;
+  }
   done_cv_.wait(lock, [&p] { return p.done; });
   return p.status;
-}
-
-// Group commit: the writer thread commits everything queued so far in one transaction (one WAL
-// append), so concurrent turns share the cost of a commit. Each turn sits in its own savepoint, so
-// one failing turn (e.g. a duplicate turn number) does not take the others down.
-void SqliteStore::WriterLoop() {
-  std::unique_lock lock(queue_mu_);
-  while (!stopping_) {
-    queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) continue;
-    std::vector<Pending*> batch;
-    batch.swap(queue_);
-    lock.unlock();
-    WriteBatch(batch);
-    lock.lock();
-    for (Pending* p : batch) p->done = true;
-    done_cv_.notify_all();
-  }
 }
 
 void SqliteStore::WriteBatch(const std::vector<Pending*>& batch) {

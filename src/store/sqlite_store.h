@@ -1,6 +1,6 @@
 // SessionStore on an embedded SQLite file in WAL mode. One connection guarded by a mutex, with
-// cached statements; SaveTurn calls from many threads are group-committed by one writer thread
-// (several turns per transaction) and each returns only once its turn is committed.
+// cached statements; SaveTurn calls from many threads are group-committed (the first caller writes
+// the turns queued meanwhile in one transaction); each returns only once its turn is committed.
 // synchronous=NORMAL in WAL mode makes every committed transaction survive a process crash (kill
 // -9); only an OS crash or power loss may drop the last commits (set `durable_fsync` to fsync every
 // commit as well).
@@ -10,7 +10,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -49,7 +48,6 @@ class SqliteStore : public SessionStore {
   Status Exec(const char* sql);
   Error DbError(const std::string& what) const;
   sqlite3_stmt* Prepared(const char* sql);  // cached; call with mu_ held
-  void WriterLoop();
   void WriteBatch(const std::vector<Pending*>& batch);
   Status WriteOne(const SessionRecord& s, const TurnRecord& t, const std::vector<Event>& events);
 
@@ -57,11 +55,10 @@ class SqliteStore : public SessionStore {
   sqlite3* db_;
   std::unordered_map<const char*, sqlite3_stmt*> stmts_;  // keyed by the SQL literal
 
-  std::mutex queue_mu_;  // guards queue_, stopping_ and every Pending::done
-  std::condition_variable queue_cv_, done_cv_;
+  std::mutex queue_mu_;  // guards queue_, writing_ and every Pending::done
+  std::condition_variable done_cv_;
   std::vector<Pending*> queue_;
-  bool stopping_ = false;
-  std::thread writer_;
+  bool writing_ = false;  // a caller is committing a batch
 };
 
 }  // namespace parley::store
