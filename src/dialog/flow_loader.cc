@@ -351,7 +351,8 @@ void Parser::ReadIntent(const Json& j, size_t index) {
   std::set<std::string> local;
   for (const auto& [key, value] : j.items()) {
     if (key == "name") continue;
-    if (key == "patterns" || key == "examples") {
+    if (key == "patterns" || key == "examples" || key == "utterances" ||
+        key == "training_phrases") {
       in.patterns = ReadStrings(value, where, key);
     } else if (key == "keywords") {
       in.keywords = ReadStrings(value, where, key);
@@ -379,15 +380,19 @@ void Parser::ReadIntent(const Json& j, size_t index) {
     } else if (key == "llm") {
       in.use_llm = ReadBool(value, where, key).value_or(false);
     } else if (key != "description") {
-      Fail(where, key,
-           "unknown field (name, patterns, keywords, response, response_template, responses, "
-           "slots, action, llm, description)");
+      // A warning, not an error: flows written for other tools carry extra fields (ids, tags),
+      // and a typo such as "pattern" still shows up in `parley config check`.
+      Warn(where, key,
+           "unknown field, ignored (name, patterns, keywords, response, response_template, "
+           "responses, slots, action, llm, description)");
     }
   }
-  if (in.patterns.empty() && !j.contains("patterns") && !j.contains("examples")) {
-    Fail(where, "patterns", "missing: an intent needs at least one pattern");
-  } else if (in.patterns.empty() && (j.contains("patterns") || j.contains("examples"))) {
-    Fail(where, "patterns", "empty: an intent needs at least one pattern");
+  const bool listed = j.contains("patterns") || j.contains("examples") ||
+                      j.contains("utterances") || j.contains("training_phrases");
+  if (in.patterns.empty()) {
+    Fail(where, "patterns",
+         listed ? "empty: an intent needs at least one pattern"
+                : "missing: an intent needs at least one pattern");
   }
   if (in.responses.empty() && in.action == IntentAction::kNone && !in.use_llm) {
     Fail(where, "response", "missing: give response, response_template or responses");

@@ -84,8 +84,19 @@ TEST(FlowLoaderTest, ErrorsNameTheIntentAndField) {
   EXPECT_NE(all.find(R"(intents[2] "ok": field "name": duplicate intent name)"), std::string::npos)
       << all;
   EXPECT_NE(all.find(R"(intents[2] "ok": field "response": missing)"), std::string::npos) << all;
-  EXPECT_NE(all.find(R"(intents[3] "typo": field "pattern": unknown field)"), std::string::npos)
+  EXPECT_NE(all.find(R"(warning: intents[3] "typo": field "pattern": unknown field)"),
+            std::string::npos)
       << all;
+}
+
+TEST(FlowLoaderTest, ExtraFieldsFromOtherToolsOnlyWarn) {
+  const auto l = LoadFlowText(R"({"intents":[{"id":7,"name":"hi","utterances":["hello"],)"
+                              R"("tags":["x"],"response":"hey"}]})",
+                              "f.json");
+  ASSERT_TRUE(l.ok()) << Issues(l);
+  EXPECT_EQ(l.flow->intents[0].patterns, std::vector<std::string>{"hello"});
+  EXPECT_NE(Issues(l).find(R"(warning: intents[0] "hi": field "id")"), std::string::npos)
+      << Issues(l);
 }
 
 TEST(FlowLoaderTest, RejectsRegexesRe2CannotRunInLinearTime) {
