@@ -73,9 +73,15 @@ class SseListener : public dialog::ReplyListener {
   std::atomic<bool> streamed_{false};
 };
 
-void RunTurn(const http::ExchangePtr& ex, dialog::Assistant* assistant, const DialogRequest& req) {
+void Count(obs::Family<obs::Counter>* turns, const Result<dialog::TurnReply>& r) {
+  if (turns && r.ok()) turns->With({dialog::SourceName(r->source)})->Inc();
+}
+
+void RunTurn(const http::ExchangePtr& ex, const DialogDeps& deps, const DialogRequest& req) {
+  dialog::Assistant* assistant = deps.assistant;
   if (!req.stream) {
     auto r = assistant->HandleTurn(req.input);
+    Count(deps.turns, r);
     ex->Respond(r.ok() ? http::Response::Json(200, Dump(TurnReplyJson(*r)))
                        : http::ErrorResponse(r.error()));
     return;
@@ -84,6 +90,7 @@ void RunTurn(const http::ExchangePtr& ex, dialog::Assistant* assistant, const Di
   sse.Start();
   SseListener listener(&sse);
   auto r = assistant->HandleTurn(req.input, &listener);
+  Count(deps.turns, r);
   if (!r.ok()) {
     sse.Event("error", http::ErrorBody(r.error()));
   } else {
@@ -106,7 +113,7 @@ void PostDialog(const http::ExchangePtr& ex, const DialogDeps& deps) {
     return ex->RespondError(s.error());
   }
   const bool queued =
-      deps.workers->Submit([ex, a = deps.assistant, r = std::move(*req)] { RunTurn(ex, a, r); });
+      deps.workers->Submit([ex, deps, r = std::move(*req)] { RunTurn(ex, deps, r); });
   if (!queued) ex->RespondError(Busy());
 }
 

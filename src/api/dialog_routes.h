@@ -7,6 +7,7 @@
 #include "api/json_body.h"
 #include "dialog/assistant.h"
 #include "http/router.h"
+#include "obs/metrics.h"
 #include "util/thread_pool.h"
 
 namespace parley::api {
@@ -15,6 +16,7 @@ struct DialogDeps {
   dialog::Assistant* assistant = nullptr;  // null: no flow configured, the routes answer 503
   ThreadPool* workers = nullptr;
   int max_json_depth = 64;
+  obs::Family<obs::Counter>* turns = nullptr;  // parley_dialog_turns_total{source}, optional
 };
 
 void AddDialogRoutes(http::Router& router, const DialogDeps& deps);

@@ -122,8 +122,11 @@ int RunServe(const ServeFlags& flags) {
   api::AddOpsRoutes(router, {&metrics, &readiness, &log,
                              cfg.metrics.enabled ? cfg.metrics.path : std::string(),
                              static_cast<int>(cfg.server.max_json_depth)});
-  api::AddDialogRoutes(router, {dialog->assistant.get(), dialog->workers.get(),
-                                 static_cast<int>(cfg.server.max_json_depth)});
+  api::AddDialogRoutes(
+      router, {dialog->assistant.get(), dialog->workers.get(),
+               static_cast<int>(cfg.server.max_json_depth),
+               metrics.AddCounter("parley_dialog_turns_total",
+                                  "Dialog turns answered, by where the reply came from.", {"source"})});
   const auto server_options = ToServerOptions(cfg.server);
   http::Pipeline pipeline(&router);
   pipeline.Use(server::RequestIdMiddleware(server_options.trusted_proxies));

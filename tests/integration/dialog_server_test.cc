@@ -59,6 +59,9 @@ TEST_F(DialogServerTest, AnswersARuleIntentWithEveryField) {
   EXPECT_TRUE(j["entities"].is_array());
   EXPECT_TRUE(j["slots"].is_object());
   EXPECT_FALSE(j["reply"].get<std::string>().empty());
+  const auto m = Get(server_.port(), "/metrics");
+  EXPECT_NE(m.body.find("parley_dialog_turns_total{source=\"rule\"} 1"), std::string::npos)
+      << m.body;
 }
 
 TEST_F(DialogServerTest, RunsAMultiTurnFormAndShowsTheSession) {
