@@ -10,7 +10,7 @@ namespace {
 
 // Used when the patterns give too little evidence to fit (e.g. one pattern per intent):
 // a raw score of 0.5 maps to 50%.
-constexpr double kPriorA = 6, kPriorB = -3;
+constexpr double kPriorA = 6, kPriorB = -3.5;
 
 double Sigmoid(double z) { return 1 / (1 + std::exp(-z)); }
 
@@ -34,7 +34,7 @@ void IntentClassifier::FitCalibration(const std::vector<Sparse>& vectors) {
   for (auto [_, y] : samples) pos += y;
   const double neg = samples.size() - pos;
   // Too few mistakes (or successes) to fit: the data would be separable and the fit diverge.
-  if (pos < 5 || neg < 5) return;
+  if (pos < 5 || neg < 5 || samples.size() < 40) return;
   const double t_pos = (pos + 1) / (pos + 2), t_neg = 1 / (neg + 2);
   // Newton steps on the mean log-loss plus a small ridge towards the prior.
   const double lambda = 1e-3, n = static_cast<double>(samples.size());
@@ -56,8 +56,8 @@ void IntentClassifier::FitCalibration(const std::vector<Sparse>& vectors) {
   if (!std::isfinite(a) || !std::isfinite(b)) return;
   // Confidence must rise with similarity, and a message sharing nothing with the patterns
   // must stay unlikely (b <= -2: at most 12%), whatever a small flow suggests.
-  a_ = std::clamp(a, 3.0, 20.0);
-  b_ = std::clamp(b, -10.0, -2.0);
+  a_ = std::clamp(a, 3.0, 12.0);
+  b_ = std::clamp(b, -5.0, -2.0);
 }
 
 double IntentClassifier::Calibrate(double score) const { return Sigmoid(a_ * score + b_); }

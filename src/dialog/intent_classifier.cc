@@ -10,6 +10,7 @@ namespace parley::dialog {
 namespace {
 
 constexpr double kPatternWeight = 0.6;  // best single pattern vs. the intent's centroid
+constexpr double kNoWordFactor = 0.75;  // a pattern sharing no whole word with the message
 constexpr double kKeywordBoost = 0.6;   // share of the remaining gap a keyword hit closes
 
 // Tuned with `parley eval intents` on eval/customer_service_dev.jsonl (flow without keywords):
@@ -55,6 +56,7 @@ IntentClassifier::Sparse IntentClassifier::Vectorize(std::string_view normalized
       if (!grow) continue;
       it = vocab_.emplace(f.key, static_cast<int>(vocab_.size())).first;
       kind_weight_.push_back(KindWeight(f.kind));
+      is_word_.push_back(f.kind == nlp::FeatureKind::kWord);
     }
     tf[it->second] += 1;
   }
@@ -141,14 +143,21 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents) {
 std::vector<double> IntentClassifier::Scores(const Sparse& x, std::string_view normalized,
                                              int skip_pattern) const {
   std::vector<double> pattern_sim(pattern_intent_.size(), 0), centroid_sim(intents_.size(), 0);
+  std::vector<char> word_hit(pattern_intent_.size(), 0);
   for (auto [id, w] : x) {
-    for (auto [p, pw] : pattern_postings_[id]) pattern_sim[p] += double(w) * pw;
+    for (auto [p, pw] : pattern_postings_[id]) {
+      pattern_sim[p] += double(w) * pw;
+      word_hit[p] |= is_word_[id];
+    }
     for (auto [i, cw] : centroid_postings_[id]) centroid_sim[i] += double(w) * cw;
   }
   std::vector<double> best(intents_.size(), 0);
   for (size_t p = 0; p < pattern_sim.size(); ++p) {
     if (static_cast<int>(p) == skip_pattern) continue;
-    best[pattern_intent_[p]] = std::max(best[pattern_intent_[p]], pattern_sim[p]);
+    // Sharing only characters or trigrams with a pattern, never a whole word, is weaker
+    // evidence ("天气" and "聊天" share a character, not a meaning).
+    const double sim = pattern_sim[p] * (word_hit[p] ? 1.0 : kNoWordFactor);
+    best[pattern_intent_[p]] = std::max(best[pattern_intent_[p]], sim);
   }
   std::vector<double> score(intents_.size());
   for (size_t i = 0; i < score.size(); ++i) {

@@ -61,6 +61,7 @@ class IntentClassifier {
   std::vector<std::string> intents_;
   std::unordered_map<std::string, int> vocab_;
   std::vector<float> idf_, kind_weight_;
+  std::vector<char> is_word_;  // by feature: a whole non-stop word
   std::vector<std::vector<std::pair<int, float>>> pattern_postings_;   // by feature
   std::vector<std::vector<std::pair<int, float>>> centroid_postings_;  // by feature
   std::vector<int> pattern_intent_;
