@@ -4,6 +4,7 @@
 // so `parley config check` and start-up can list them all. Start-up only; reentrant.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,5 +30,7 @@ struct LoadedFlow {
 LoadedFlow LoadFlowFile(const std::string& path);
 // `name` decides the format: ".json" is JSON, anything else YAML (which also reads most JSON).
 LoadedFlow LoadFlowText(const std::string& text, const std::string& name);
+// The flow already parsed into JSON (YAML scalars as strings); `name` is used in messages.
+LoadedFlow ParseFlow(const nlohmann::json& root, const std::string& name);
 
 }  // namespace parley::dialog
