@@ -11,9 +11,9 @@
 #   SINGLE_TOKENS (128), SINGLE_REPEAT (3), CONC_STREAMS (8), CONC_TOKENS (128),
 #   MT_SESSIONS (8), MT_TURNS (3), MT_REPLY_TOKENS (32), OVERHEAD_REQUESTS (100),
 #   BENCH_PP (128), BENCH_TG (64).
-# Writes bench/results/engine.md (overwritten) through bench/engine_report.mjs. Exits 0 even when
-# a target fails or Parley cannot serve a model yet; a non-zero exit means the benchmark itself
-# could not run.
+# Writes bench/results/engine.md (overwritten) through bench/engine_report.mjs, and keeps the raw
+# results and server logs in bench/work/engine-last. Exits 0 even when a target fails or Parley
+# cannot serve a model yet; a non-zero exit means the benchmark itself could not run.
 set -euo pipefail
 
 # Resolve a caller-relative binary path before moving to the repository root.
@@ -79,8 +79,14 @@ stop() {  # stop PID: TERM, then KILL if it lingers, so a wedged server cannot h
 cleanup() {
   local status=$?
   stop "$server_pid"
-  # Keep the raw results and logs when something went wrong; they are the only clue afterwards.
-  if ((status == 0)); then rm -rf "$work"; else note "logs kept in $work"; fi
+  # The raw results and logs explain a figure (per-turn timings, server logs); the last
+  # successful run's stay in bench/work/engine-last, a failed run's where they were.
+  if ((status == 0)); then
+    rm -rf "$repo_root/bench/work/engine-last"
+    mv "$work" "$repo_root/bench/work/engine-last"
+  else
+    note "logs kept in $work"
+  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

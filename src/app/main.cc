@@ -3,6 +3,8 @@
 #include <iostream>
 
 #include "app/build_info.h"
+#include "app/dialog_setup.h"
+#include "app/eval_cmd.h"
 #include "app/serve.h"
 #include "config/loader.h"
 #include "config/schema.h"
@@ -28,6 +30,15 @@ int ConfigCheck(const std::string& file) {
               << '\n';
     return parley::app::kExitConfig;
   }
+  std::vector<std::string> problems;
+  const std::string flow_path =
+      parley::app::ResolveFlowPath(loaded.config.dialog.flow, loaded.config.source);
+  if (!flow_path.empty() && !parley::app::LoadFlowChecked(flow_path, &problems)) {
+    for (const auto& p : problems) std::cout << p << '\n';
+    std::cout << name << ": dialog flow " << flow_path << " is invalid\n";
+    return parley::app::kExitConfig;
+  }
+  for (const auto& p : problems) std::cout << p << '\n';
   std::cout << name << ": OK\n";
   return 0;
 }
@@ -48,6 +59,8 @@ int main(int argc, char** argv) {
   serve->add_option("--log-level", serve_flags.log_level, "debug, info, warn or error");
   serve->add_option("-m,--model", serve_flags.model,
                     "Serve this GGUF model (the default model; no config file needed)");
+  serve->add_option("--flow", serve_flags.flow,
+                    "Dialog flow file (JSON or YAML) to serve; overrides dialog.flow");
 
   auto* version = app.add_subcommand("version", "Print version and build information.");
 
@@ -58,6 +71,22 @@ int main(int argc, char** argv) {
       "check", "Validate a config file plus PARLEY_* environment overrides; exit 78 on error.");
   check->add_option("file", check_file, "The YAML file (default: as for serve)");
   auto* docs = config->add_subcommand("docs", "Print the configuration reference (Markdown).");
+
+  parley::app::EvalFlags eval_flags;
+  auto* eval = app.add_subcommand("eval", "Evaluate the dialog engine on labelled data.");
+  eval->require_subcommand(1);
+  auto* eval_intents = eval->add_subcommand(
+      "intents", "Intent accuracy, macro-F1, confusions, out-of-scope and a threshold sweep.");
+  eval_intents->add_option("--flow", eval_flags.flow, "Dialog flow file")->required();
+  eval_intents->add_option("--data", eval_flags.data, "JSONL lines {\"text\",\"intent\"}")->required();
+  eval_intents->add_option("--threshold", eval_flags.threshold, "Override the flow's threshold");
+
+  parley::app::ChatFlags chat_flags;
+  auto* chat = app.add_subcommand("chat", "Talk to the assistant in the terminal (same pipeline).");
+  chat->add_option("-c,--config", chat_flags.config, "Config file (as for serve)");
+  chat->add_option("--flow", chat_flags.flow, "Dialog flow file; overrides dialog.flow");
+  chat->add_option("--session", chat_flags.session, "Continue this session id");
+  chat->add_flag("--json", chat_flags.json, "Print each reply as JSON");
 
   // A flag given twice (e.g. a wrapper adds --listen, the user adds another): the last wins.
   for (auto* opt : serve->get_options()) opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -72,6 +101,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (check->parsed()) return ConfigCheck(check_file);
+  if (eval_intents->parsed()) return parley::app::RunEvalIntents(eval_flags);
+  if (chat->parsed()) return parley::app::RunChat(chat_flags);
   if (docs->parsed()) {
     std::cout << parley::config::RenderMarkdown();
     return 0;

@@ -7,8 +7,10 @@
 #include <iostream>
 #include <thread>
 
+#include "api/dialog_routes.h"
 #include "api/openai_routes.h"
 #include "api/ops_routes.h"
+#include "app/dialog_setup.h"
 #include "app/build_info.h"
 #include "config/loader.h"
 #include "config/schema.h"
@@ -120,6 +122,7 @@ int RunServe(const ServeFlags& flags) {
   ApplyFlag("server", "listen", flags.listen, &loaded);
   ApplyFlag("server", "port_file", flags.port_file, &loaded);
   ApplyFlag("log", "level", flags.log_level, &loaded);
+  ApplyFlag("dialog", "flow", flags.flow, &loaded);
   if (!loaded.ok()) {
     for (const auto& issue : loaded.issues) std::cerr << issue.ToString() << '\n';
     std::cerr << "parley: configuration invalid (" << loaded.issues.size() << " problem"
@@ -142,11 +145,30 @@ int RunServe(const ServeFlags& flags) {
     return kExitConfig;
   }
 
+  // The dialog engine; the LLM it falls back to is the engine when a model is configured.
+  engine::Llm* llm = cfg.models.empty() ? nullptr : engine.get();
+  dialog::AssistantOptions dialog_options;
+  dialog_options.on_event = [&log](const std::string& session, const store::Event& e) {
+    log.Warn("dialog event", {{"type", e.type}, {"session_id", session}, {"data", e.data}});
+  };
+  std::vector<std::string> flow_problems;
+  auto dialog = BuildDialogStack(cfg, llm, std::move(dialog_options), &flow_problems);
+  for (const auto& p : flow_problems) std::cerr << p << '\n';
+  if (!dialog.ok()) {
+    std::cerr << "parley: " << dialog.error().message << '\n';
+    return kExitConfig;
+  }
+
   http::Router router;
   api::AddOpsRoutes(router, {&metrics, &readiness, &log,
                              cfg.metrics.enabled ? cfg.metrics.path : std::string(),
                              static_cast<int>(cfg.server.max_json_depth)});
   api::AddOpenAiRoutes(router, {engine.get(), static_cast<int>(cfg.server.max_json_depth)});
+  api::AddDialogRoutes(
+      router, {dialog->assistant.get(), dialog->workers.get(),
+               static_cast<int>(cfg.server.max_json_depth),
+               metrics.AddCounter("parley_dialog_turns_total",
+                                  "Dialog turns answered, by where the reply came from.", {"source"})});
   const auto server_options = ToServerOptions(cfg.server);
   http::Pipeline pipeline(&router);
   pipeline.Use(server::RequestIdMiddleware(server_options.trusted_proxies));
@@ -185,7 +207,9 @@ int RunServe(const ServeFlags& flags) {
   });
   server.Run();
   loader.join();
-  // The engine's threads write to connections; stop them before the server goes.
+  // Dialog workers call the engine and the engine's threads write to connections: stop them
+  // in that order, before the server goes.
+  dialog->workers.reset();
   engine.reset();
   log.Info("stopped");
   log.Flush();

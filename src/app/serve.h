@@ -12,6 +12,7 @@ struct ServeFlags {
   std::string port_file;  // overrides server.port_file
   std::string log_level;  // overrides log.level
   std::string model;      // --model FILE.gguf: the default model's file
+  std::string flow;       // overrides dialog.flow
 };
 
 int RunServe(const ServeFlags& flags);

@@ -65,11 +65,26 @@ struct ModelSection {
   uint64_t session_disk_bytes = 0;
 };
 
+struct DialogSection {
+  std::string flow;   // flow file; "" = no dialog engine
+  std::string store;  // SQLite path or ":memory:"
+  Millis session_idle_timeout{0};
+  std::string intent_threshold;  // "" = the flow's own
+  int64_t max_message_chars = 0;
+  int64_t max_turns = 0;
+  int64_t history_turns = 0;
+  int64_t llm_max_tokens = 0;
+  int64_t workers = 0;
+  std::string model_id;
+  int64_t seed = 0;
+};
+
 struct Config {
   ServerSection server;
   LogSection log;
   MetricsSection metrics;
   std::vector<ModelSection> models;
+  DialogSection dialog;
   std::string source;  // the file it came from, or "" for built-in defaults
 };
 

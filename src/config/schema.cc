@@ -163,6 +163,7 @@ std::vector<Field> BuildSchema() {
   add({"metrics", "path", K::kString, "/metrics", "Path of the Prometheus endpoint.", 0, INT64_MAX,
        {}, [](Config& c, const Value& v) { c.metrics.path = v.text; }, CheckRoutePath});
   AddModelFields(f);
+  AddDialogFields(f);
   return f;
 }
 

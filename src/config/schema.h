@@ -55,4 +55,7 @@ std::string Expected(const Field& field);
 // docs/config.md, generated from the schema.
 std::string RenderMarkdown();
 
+// The dialog section's fields (schema_dialog.cc), appended by the schema builder.
+void AddDialogFields(std::vector<Field>& fields);
+
 }  // namespace parley::config

@@ -1,0 +1,254 @@
+#include "api/dialog_routes.h"
+
+#include "http/error_response.h"
+#include "http/sse.h"
+#include "util/text.h"
+
+namespace parley::api {
+namespace {
+
+Error NoFlow() {
+  return MakeError(ErrorCode::kUnavailable,
+                   "no dialog flow is configured (set dialog.flow or use `parley serve --flow`)",
+                   "dialog_unavailable");
+}
+
+Error Busy() {
+  return MakeError(ErrorCode::kUnavailable, "too many dialog turns queued; retry shortly",
+                   "overloaded");
+}
+
+Json SessionJson(const dialog::SessionView& v) {
+  Json history = Json::array();
+  for (const auto& t : v.history) {
+    Json details = Json::parse(t.details, nullptr, false);
+    history.push_back({{"turn", t.seq},
+                       {"conversation", t.epoch},
+                       {"time_ms", t.time_ms},
+                       {"message", t.user_text},
+                       {"reply", t.reply},
+                       {"source", t.source},
+                       {"intent", {{"name", t.intent}, {"confidence", t.confidence}}},
+                       {"details", details.is_discarded() ? Json() : details}});
+  }
+  Json events = Json::array();
+  for (const auto& e : v.events) {
+    Json data = Json::parse(e.data, nullptr, false);
+    events.push_back({{"type", e.type}, {"data", data.is_discarded() ? Json() : data}});
+  }
+  const auto& r = v.record;
+  return {{"session_id", r.id},
+          {"user_id", r.user_id},
+          {"channel", r.channel},
+          {"created_ms", r.created_ms},
+          {"updated_ms", r.updated_ms},
+          {"turns", r.turn_count},
+          {"conversation", r.epoch},
+          {"expired", v.expired},
+          {"handoff", r.handoff},
+          {"state",
+           {{"active_intent", v.state.active_intent},
+            {"form", v.state.form},
+            {"pending_slot", v.state.pending_slot},
+            {"slots", v.state.slots},
+            {"entities_seen", v.state.entities_seen},
+            {"emotion", v.state.emotion}}},
+          {"history", history},
+          {"events", events}};
+}
+
+// Streams LLM deltas as SSE data events; called on the engine's thread.
+class SseListener : public dialog::ReplyListener {
+ public:
+  explicit SseListener(http::SseStream* sse) : sse_(sse) {}
+  void OnDelta(std::string_view text) override {
+    sse_->Data(Dump({{"type", "delta"}, {"text", text}}));
+    streamed_ = true;
+  }
+  bool Cancelled() const override { return sse_->cancelled(); }
+  bool streamed() const { return streamed_; }
+
+ private:
+  http::SseStream* sse_;
+  std::atomic<bool> streamed_{false};
+};
+
+void Count(obs::Family<obs::Counter>* turns, const Result<dialog::TurnReply>& r) {
+  if (turns && r.ok()) turns->With({dialog::SourceName(r->source)})->Inc();
+}
+
+void RunTurn(const http::ExchangePtr& ex, const DialogDeps& deps, const DialogRequest& req) {
+  dialog::Assistant* assistant = deps.assistant;
+  if (!req.stream) {
+    auto r = assistant->HandleTurn(req.input);
+    Count(deps.turns, r);
+    ex->Respond(r.ok() ? http::Response::Json(200, Dump(TurnReplyJson(*r)))
+                       : http::ErrorResponse(r.error()));
+    return;
+  }
+  http::SseStream sse(ex);
+  sse.Start();
+  SseListener listener(&sse);
+  auto r = assistant->HandleTurn(req.input, &listener);
+  Count(deps.turns, r);
+  if (!r.ok()) {
+    sse.Event("error", http::ErrorBody(r.error()));
+  } else {
+    if (!listener.streamed()) sse.Data(Dump({{"type", "delta"}, {"text", r->reply}}));
+    Json final = TurnReplyJson(*r);
+    final["type"] = "reply";
+    sse.Data(Dump(final));  // sent only once the turn is saved
+  }
+  sse.Data("[DONE]");
+  sse.End();
+}
+
+void PostDialog(const http::ExchangePtr& ex, const DialogDeps& deps) {
+  if (!deps.assistant) return ex->RespondError(NoFlow());
+  auto body = ParseJsonBody(ex->request(), deps.max_json_depth);
+  if (!body.ok()) return ex->RespondError(body.error());
+  auto req = ParseDialogRequest(*body);
+  if (!req.ok()) return ex->RespondError(req.error());
+  if (Status s = deps.assistant->CheckMessage(req->input.message); !s.ok()) {
+    return ex->RespondError(s.error());
+  }
+  const bool queued =
+      deps.workers->Submit([ex, deps, r = std::move(*req)] { RunTurn(ex, deps, r); });
+  if (!queued) ex->RespondError(Busy());
+}
+
+// An integer query parameter in [min, max]; `fallback` when absent, -1 (and *error) when bad.
+int64_t IntParam(const http::Request& req, const char* name, int64_t fallback, int64_t min,
+                 int64_t max, Error* error) {
+  bool found = false;
+  const std::string raw = req.QueryParam(name, &found);
+  if (!found) return fallback;
+  const auto n = text::ParseInt(raw);
+  if (!n || *n < min || *n > max) {
+    *error = MakeError(ErrorCode::kInvalidArgument,
+                       std::string(name) + " must be an integer from " + std::to_string(min) +
+                           " to " + std::to_string(max),
+                       "invalid_value", name);
+    return -1;
+  }
+  return *n;
+}
+
+void SessionRoute(const http::ExchangePtr& ex, const DialogDeps& deps, bool del) {
+  if (!deps.assistant) return ex->RespondError(NoFlow());
+  const std::string id(ex->request().Param("id"));
+  if (Status s = dialog::Assistant::CheckSessionId(id); !s.ok()) return ex->RespondError(s.error());
+  Error error;
+  const int64_t limit = del ? 0 : IntParam(ex->request(), "limit", 100, 1, 10000, &error);
+  const int64_t before =
+      del || limit < 0 ? 0 : IntParam(ex->request(), "before", 0, 1, INT64_MAX, &error);
+  if (limit < 0 || before < 0) return ex->RespondError(error);
+  const bool queued = deps.workers->Submit([ex, a = deps.assistant, id, limit, before, del] {
+    if (del) {
+      auto r = a->DeleteSession(id);
+      if (!r.ok()) return ex->RespondError(r.error());
+      if (!*r) {
+        return ex->RespondError(MakeError(ErrorCode::kNotFound, "no session '" + id + "'",
+                                          "session_not_found", "session_id"));
+      }
+      return ex->Respond(http::Response::Json(200, Dump({{"session_id", id}, {"deleted", true}})));
+    }
+    auto v = a->GetSession(id, limit, before);
+    ex->Respond(v.ok() ? http::Response::Json(200, Dump(SessionJson(*v)))
+                       : http::ErrorResponse(v.error()));
+  });
+  if (!queued) ex->RespondError(Busy());
+}
+
+}  // namespace
+
+Result<DialogRequest> ParseDialogRequest(const Json& j) {
+  if (!j.is_object()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "expected a JSON object like {\"message\":\"你好\"}", "invalid_body");
+  }
+  DialogRequest out;
+  for (const auto& [key, value] : j.items()) {
+    std::string* dst = key == "message"      ? &out.input.message
+                       : key == "session_id" ? &out.input.session_id
+                       : key == "user_id"    ? &out.input.user_id
+                       : key == "channel"    ? &out.input.channel
+                                             : nullptr;
+    if (dst) {
+      if (value.is_null() && key != "message") continue;
+      if (!value.is_string()) {
+        return MakeError(ErrorCode::kInvalidArgument, "'" + key + "' must be a string",
+                         "invalid_type", key);
+      }
+      *dst = value.get<std::string>();
+    } else if (key == "stream") {
+      if (!value.is_boolean()) {
+        return MakeError(ErrorCode::kInvalidArgument, "'stream' must be true or false",
+                         "invalid_type", key);
+      }
+      out.stream = value.get<bool>();
+    } else {
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          "unknown field '" + key + "' (expected message, session_id, user_id, channel, stream)",
+          "unknown_field", key);
+    }
+  }
+  if (!j.contains("message")) {
+    return MakeError(ErrorCode::kInvalidArgument, "'message' is required", "missing_field",
+                     "message");
+  }
+  for (const auto* field : {&out.input.user_id, &out.input.channel}) {
+    if (field->size() > 128) {
+      return MakeError(ErrorCode::kInvalidArgument, "user_id and channel are limited to 128 bytes",
+                       "invalid_value", field == &out.input.user_id ? "user_id" : "channel");
+    }
+  }
+  if (!out.input.session_id.empty()) {
+    if (Status s = dialog::Assistant::CheckSessionId(out.input.session_id); !s.ok()) {
+      return s.error();
+    }
+  } else if (j.contains("session_id") && !j["session_id"].is_null()) {
+    return dialog::Assistant::CheckSessionId("").error();
+  }
+  return out;
+}
+
+Json TurnReplyJson(const dialog::TurnReply& r) {
+  Json entities = Json::array();
+  for (const auto& e : r.entities) {
+    entities.push_back({{"type", e.type},
+                        {"value", e.value},
+                        {"text", e.text},
+                        {"start", e.start},
+                        {"end", e.end}});
+  }
+  Json out = {
+      {"session_id", r.session_id},
+      {"turn", r.turn},
+      {"reply", r.reply},
+      {"source", dialog::SourceName(r.source)},
+      {"intent",
+       {{"name", r.intent.empty() ? Json() : Json(r.intent)}, {"confidence", r.confidence}}},
+      {"entities", entities},
+      {"slots", r.slots},
+      {"emotion", r.emotion},
+      {"sentiment", r.sentiment},
+      {"handoff", r.handoff},
+      {"new_conversation", r.new_conversation}};
+  if (!r.runner_up.name.empty()) {
+    out["runner_up"] = {{"name", r.runner_up.name}, {"confidence", r.runner_up.confidence}};
+  }
+  if (!r.citations.empty()) out["citations"] = r.citations;
+  return out;
+}
+
+void AddDialogRoutes(http::Router& router, const DialogDeps& deps) {
+  router.Add("POST", "/v1/dialog", [deps](const http::ExchangePtr& ex) { PostDialog(ex, deps); });
+  router.Add("GET", "/v1/sessions/{id}",
+             [deps](const http::ExchangePtr& ex) { SessionRoute(ex, deps, false); });
+  router.Add("DELETE", "/v1/sessions/{id}",
+             [deps](const http::ExchangePtr& ex) { SessionRoute(ex, deps, true); });
+}
+
+}  // namespace parley::api

@@ -1,0 +1,34 @@
+// The dialog API: POST /v1/dialog (one user message -> the assistant's reply, optionally as
+// SSE), GET /v1/sessions/{id} (state and history) and DELETE /v1/sessions/{id}. Handlers parse
+// and check the request on the I/O thread, then run the assistant on the worker pool (turns
+// block on SQLite and the LLM). The deps must outlive the router.
+#pragma once
+
+#include "api/json_body.h"
+#include "dialog/assistant.h"
+#include "http/router.h"
+#include "obs/metrics.h"
+#include "util/thread_pool.h"
+
+namespace parley::api {
+
+struct DialogDeps {
+  dialog::Assistant* assistant = nullptr;  // null: no flow configured, the routes answer 503
+  ThreadPool* workers = nullptr;
+  int max_json_depth = 64;
+  obs::Family<obs::Counter>* turns = nullptr;  // parley_dialog_turns_total{source}, optional
+};
+
+void AddDialogRoutes(http::Router& router, const DialogDeps& deps);
+
+// The JSON of a reply, as /v1/dialog returns it; also used by `parley chat`.
+Json TurnReplyJson(const dialog::TurnReply& reply);
+
+struct DialogRequest {
+  dialog::TurnInput input;
+  bool stream = false;
+};
+// Parses and checks a /v1/dialog body; errors name the offending field.
+Result<DialogRequest> ParseDialogRequest(const Json& body);
+
+}  // namespace parley::api

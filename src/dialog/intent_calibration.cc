@@ -1,0 +1,95 @@
+// IntentClassifier: confidence calibration and classification (training is in
+// intent_classifier.cc).
+#include <algorithm>
+#include <cmath>
+
+#include "dialog/intent_classifier.h"
+
+namespace parley::dialog {
+namespace {
+
+// Used when the patterns give too little evidence to fit (e.g. one pattern per intent):
+// a raw score of 0.5 maps to 50%.
+constexpr double kPriorA = 6, kPriorB = -3.5;
+
+double Sigmoid(double z) { return 1 / (1 + std::exp(-z)); }
+
+}  // namespace
+
+// Platt scaling: classify every pattern with itself left out and fit P(correct | top score)
+// by logistic regression, regularised towards the prior so a handful of examples cannot make
+// the curve absurd. Targets are smoothed as in Platt (1999).
+void IntentClassifier::FitCalibration(const std::vector<Sparse>& vectors) {
+  std::vector<std::pair<double, int>> samples;  // (top score, 1 if correct)
+  for (size_t p = 0; p < vectors.size(); ++p) {
+    const auto scores = Scores(vectors[p], {}, static_cast<int>(p));
+    const int own = pattern_intent_[p];
+    if (intent_pattern_count_[own] >= 2) {
+      const auto top = std::max_element(scores.begin(), scores.end()) - scores.begin();
+      samples.emplace_back(scores[top], top == own ? 1 : 0);
+    }
+  }
+  a_ = kPriorA, b_ = kPriorB;
+  double pos = 0;
+  for (auto [_, y] : samples) pos += y;
+  const double neg = samples.size() - pos;
+  // Too few mistakes (or successes) to fit: the data would be separable and the fit diverge.
+  if (pos < 5 || neg < 5 || samples.size() < 40) return;
+  const double t_pos = (pos + 1) / (pos + 2), t_neg = 1 / (neg + 2);
+  // Newton steps on the mean log-loss plus a small ridge towards the prior.
+  const double lambda = 1e-3, n = static_cast<double>(samples.size());
+  double a = kPriorA, b = kPriorB;
+  for (int iter = 0; iter < 50; ++iter) {
+    double ga = lambda * (a - kPriorA), gb = lambda * (b - kPriorB);
+    double haa = lambda, hab = 0, hbb = lambda;
+    for (auto [s, y] : samples) {
+      const double p = Sigmoid(a * s + b), err = p - (y ? t_pos : t_neg), w = p * (1 - p);
+      ga += err * s / n, gb += err / n;
+      haa += w * s * s / n, hab += w * s / n, hbb += w / n;
+    }
+    const double det = haa * hbb - hab * hab;
+    if (det <= 1e-12) break;
+    const double da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
+    a -= da, b -= db;
+    if (std::abs(da) + std::abs(db) < 1e-9) break;
+  }
+  if (!std::isfinite(a) || !std::isfinite(b)) return;
+  // Confidence must rise with similarity, and a message sharing nothing with the patterns
+  // must stay unlikely (b <= -2: at most 12%), whatever a small flow suggests.
+  a_ = std::clamp(a, 3.0, 12.0);
+  b_ = std::clamp(b, -5.0, -2.0);
+}
+
+double IntentClassifier::Calibrate(double score) const { return Sigmoid(a_ * score + b_); }
+
+Classification IntentClassifier::Classify(std::string_view normalized) const {
+  Classification c;
+  if (normalized.empty() || intents_.empty()) return c;
+  const Sparse x = VectorizeConst(normalized);
+  const auto scores = Scores(x, normalized, -1);
+  std::vector<size_t> order(scores.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  const size_t k = std::min<size_t>(2, order.size());
+  std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                    [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+  if (const auto it = exact_.find(std::string(normalized)); it != exact_.end()) {
+    c.exact = true;
+    c.top = {intents_[it->second], 1.0, 1.0};
+    const size_t other = order[0] == size_t(it->second) && k > 1 ? order[1] : order[0];
+    if (other != size_t(it->second)) {
+      c.runner_up = {intents_[other], Calibrate(scores[other]), scores[other]};
+    }
+    c.in_scope = true;
+    return c;
+  }
+  if (scores[order[0]] <= 0) return c;
+  c.top = {intents_[order[0]], Calibrate(scores[order[0]]), scores[order[0]]};
+  if (k > 1 && scores[order[1]] > 0) {
+    c.runner_up = {intents_[order[1]], Calibrate(scores[order[1]]), scores[order[1]]};
+  }
+  c.in_scope =
+      c.top.confidence >= threshold_ && c.top.confidence - c.runner_up.confidence >= margin_;
+  return c;
+}
+
+}  // namespace parley::dialog

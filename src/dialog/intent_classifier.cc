@@ -1,0 +1,181 @@
+#include "dialog/intent_classifier.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "nlp/tokenizer.h"
+
+namespace parley::dialog {
+namespace {
+
+constexpr double kPatternWeight = 0.6;  // best single pattern vs. the intent's centroid
+constexpr double kNoWordFactor = 0.75;  // a pattern sharing no whole word with the message
+constexpr double kKeywordBoost = 0.6;   // share of the remaining gap a keyword hit closes
+
+// Tuned with `parley eval intents` on eval/customer_service_dev.jsonl (flow without keywords):
+// single Chinese characters carry much of the meaning (退, 钱, 付), and English trigrams absorb
+// typos; whole words stay the strongest evidence per feature.
+float KindWeight(nlp::FeatureKind k) {
+  switch (k) {
+    case nlp::FeatureKind::kWord:
+      return 1.0f;
+    case nlp::FeatureKind::kStopWord:
+      return 0.3f;
+    case nlp::FeatureKind::kHanChar:
+      return 1.5f;
+    case nlp::FeatureKind::kHanBigram:
+      return 0.5f;
+    case nlp::FeatureKind::kTrigram:
+      return 0.8f;
+  }
+  return 1.0f;
+}
+
+void Normalize(std::vector<std::pair<int, float>>* v) {
+  double norm = 0;
+  for (auto& [_, w] : *v) norm += double(w) * w;
+  norm = std::sqrt(norm);
+  if (norm > 0) {
+    for (auto& [_, w] : *v) w = static_cast<float>(w / norm);
+  }
+}
+
+}  // namespace
+
+IntentClassifier::IntentClassifier(std::shared_ptr<const nlp::Normalizer> normalizer,
+                                   double threshold, double margin)
+    : normalizer_(std::move(normalizer)), threshold_(threshold), margin_(margin) {}
+
+IntentClassifier::Sparse IntentClassifier::Vectorize(std::string_view normalized, bool grow) {
+  Sparse out;
+  std::map<int, float> tf;
+  for (const auto& f : nlp::Features(normalized)) {
+    auto it = vocab_.find(f.key);
+    if (it == vocab_.end()) {
+      if (!grow) continue;
+      it = vocab_.emplace(f.key, static_cast<int>(vocab_.size())).first;
+      kind_weight_.push_back(KindWeight(f.kind));
+      is_word_.push_back(f.kind == nlp::FeatureKind::kWord);
+    }
+    tf[it->second] += 1;
+  }
+  for (auto [id, n] : tf) out.emplace_back(id, n);
+  return out;
+}
+
+IntentClassifier::Sparse IntentClassifier::VectorizeConst(std::string_view normalized) const {
+  // Features unknown to the patterns still count in the norm (at the highest idf), so words the
+  // flow never mentions pull the similarity down: that is what makes out-of-scope detectable.
+  const float unknown_idf = std::log(float(pattern_intent_.size() + 1)) + 1;
+  std::map<int, float> tf;
+  double unknown = 0;
+  for (const auto& f : nlp::Features(normalized)) {
+    const auto it = vocab_.find(f.key);
+    if (it == vocab_.end()) {
+      const double w = KindWeight(f.kind) * unknown_idf;
+      unknown += w * w;
+      continue;
+    }
+    tf[it->second] += 1;
+  }
+  Sparse out;
+  double norm = unknown;
+  for (auto [id, n] : tf) {
+    const float w = (1 + std::log(n)) * idf_[id] * kind_weight_[id];
+    out.emplace_back(id, w);
+    norm += double(w) * w;
+  }
+  norm = std::sqrt(norm);
+  if (norm > 0) {
+    for (auto& [_, w] : out) w = static_cast<float>(w / norm);
+  }
+  return out;
+}
+
+void IntentClassifier::Train(const std::vector<IntentSpec>& intents) {
+  std::vector<Sparse> raw;  // term counts per pattern, before idf
+  for (size_t i = 0; i < intents.size(); ++i) {
+    intents_.push_back(intents[i].name);
+    intent_pattern_count_.push_back(static_cast<int>(intents[i].patterns.size()));
+    for (const auto& p : intents[i].patterns) {
+      const std::string norm = normalizer_->ForMatching(p);
+      exact_.emplace(norm, static_cast<int>(i));
+      raw.push_back(Vectorize(norm, true));
+      pattern_intent_.push_back(static_cast<int>(i));
+    }
+    for (const auto& k : intents[i].keywords) {
+      const std::string norm = normalizer_->ForMatching(k);
+      if (!norm.empty()) keywords_.emplace_back(norm, static_cast<int>(i));
+    }
+  }
+  std::vector<int> df(vocab_.size(), 0);
+  for (const auto& v : raw) {
+    for (auto [id, _] : v) ++df[id];
+  }
+  const double n = static_cast<double>(raw.size());
+  idf_.resize(vocab_.size());
+  for (size_t id = 0; id < vocab_.size(); ++id) {
+    idf_[id] = static_cast<float>(std::log((n + 1) / (df[id] + 1)) + 1);
+  }
+  pattern_postings_.assign(vocab_.size(), {});
+  centroid_postings_.assign(vocab_.size(), {});
+  std::vector<std::map<int, float>> centroids(intents_.size());
+  std::vector<Sparse> vectors;
+  for (size_t p = 0; p < raw.size(); ++p) {
+    Sparse v = raw[p];
+    for (auto& [id, count] : v) count = (1 + std::log(count)) * idf_[id] * kind_weight_[id];
+    Normalize(&v);
+    for (auto [id, w] : v) {
+      pattern_postings_[id].emplace_back(static_cast<int>(p), w);
+      centroids[pattern_intent_[p]][id] += w;
+    }
+    vectors.push_back(std::move(v));
+  }
+  for (size_t i = 0; i < centroids.size(); ++i) {
+    Sparse c(centroids[i].begin(), centroids[i].end());
+    Normalize(&c);
+    for (auto [id, w] : c) centroid_postings_[id].emplace_back(static_cast<int>(i), w);
+  }
+  FitCalibration(vectors);
+}
+
+std::vector<double> IntentClassifier::Scores(const Sparse& x, std::string_view normalized,
+                                             int skip_pattern) const {
+  std::vector<double> pattern_sim(pattern_intent_.size(), 0), centroid_sim(intents_.size(), 0);
+  std::vector<char> word_hit(pattern_intent_.size(), 0);
+  for (auto [id, w] : x) {
+    for (auto [p, pw] : pattern_postings_[id]) {
+      pattern_sim[p] += double(w) * pw;
+      word_hit[p] |= is_word_[id];
+    }
+    for (auto [i, cw] : centroid_postings_[id]) centroid_sim[i] += double(w) * cw;
+  }
+  std::vector<double> best(intents_.size(), 0);
+  for (size_t p = 0; p < pattern_sim.size(); ++p) {
+    if (static_cast<int>(p) == skip_pattern) continue;
+    // Sharing only characters or trigrams with a pattern, never a whole word, is weaker
+    // evidence ("天气" and "聊天" share a character, not a meaning).
+    const double sim = pattern_sim[p] * (word_hit[p] ? 1.0 : kNoWordFactor);
+    best[pattern_intent_[p]] = std::max(best[pattern_intent_[p]], sim);
+  }
+  std::vector<double> score(intents_.size());
+  for (size_t i = 0; i < score.size(); ++i) {
+    // With its only pattern left out, an intent's centroid is that pattern: do not use it.
+    const bool alone = skip_pattern >= 0 && pattern_intent_[skip_pattern] == int(i) &&
+                       intent_pattern_count_[i] <= 1;
+    // Leave-one-out scoring uses the patterns only: the centroid still contains the pattern.
+    score[i] = alone ? 0
+               : skip_pattern >= 0
+                   ? best[i]
+                   : kPatternWeight * best[i] + (1 - kPatternWeight) * centroid_sim[i];
+  }
+  if (skip_pattern < 0) {
+    for (const auto& [kw, i] : keywords_) {
+      if (normalized.find(kw) != std::string_view::npos) score[i] += kKeywordBoost * (1 - score[i]);
+    }
+  }
+  return score;
+}
+
+}  // namespace parley::dialog

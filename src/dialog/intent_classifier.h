@@ -1,0 +1,74 @@
+// The intent classifier, trained at load time from the flow's patterns alone (no model file):
+// exact matches, keyword hits and a TF-IDF cosine similarity over words, Chinese character
+// unigrams/bigrams and English character trigrams, scored against each pattern and each
+// intent's centroid. Raw scores are turned into calibrated confidences by Platt scaling fitted
+// on leave-one-out classification of the patterns themselves. Immutable after Train();
+// Classify() is thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "dialog/flow.h"
+#include "nlp/normalizer.h"
+
+namespace parley::dialog {
+
+struct IntentScore {
+  std::string name;       // "" when there is no candidate
+  double confidence = 0;  // calibrated: estimated probability the intent is right
+  double score = 0;       // raw similarity 0..1
+};
+
+struct Classification {
+  IntentScore top;
+  IntentScore runner_up;
+  bool exact = false;     // the message equals a pattern after normalisation
+  bool in_scope = false;  // top.confidence >= threshold and the margin is large enough
+};
+
+class IntentClassifier {
+ public:
+  IntentClassifier(std::shared_ptr<const nlp::Normalizer> normalizer, double threshold,
+                   double margin);
+  void Train(const std::vector<IntentSpec>& intents);
+
+  // `normalized`: Normalizer::ForMatching of the message.
+  Classification Classify(std::string_view normalized) const;
+
+  double threshold() const { return threshold_; }
+  void set_threshold(double t) { threshold_ = t; }
+  double margin() const { return margin_; }
+  void set_margin(double m) { margin_ = m; }
+  // Platt parameters: confidence = 1 / (1 + exp(-(a * score + b))).
+  double calibration_a() const { return a_; }
+  double calibration_b() const { return b_; }
+
+ private:
+  using Sparse = std::vector<std::pair<int, float>>;  // feature id -> weight, L2-normalised
+  Sparse Vectorize(std::string_view normalized, bool grow);
+  Sparse VectorizeConst(std::string_view normalized) const;
+  // Raw score per intent; `skip_pattern` (>= 0) is left out (for leave-one-out calibration).
+  std::vector<double> Scores(const Sparse& x, std::string_view normalized, int skip_pattern) const;
+  void FitCalibration(const std::vector<Sparse>& pattern_vectors);
+  double Calibrate(double score) const;
+
+  std::shared_ptr<const nlp::Normalizer> normalizer_;
+  double threshold_, margin_;
+  std::vector<std::string> intents_;
+  std::unordered_map<std::string, int> vocab_;
+  std::vector<float> idf_, kind_weight_;
+  std::vector<char> is_word_;  // by feature: a whole non-stop word
+  std::vector<std::vector<std::pair<int, float>>> pattern_postings_;   // by feature
+  std::vector<std::vector<std::pair<int, float>>> centroid_postings_;  // by feature
+  std::vector<int> pattern_intent_;
+  std::vector<int> intent_pattern_count_;
+  std::unordered_map<std::string, int> exact_;         // normalised pattern -> intent
+  std::vector<std::pair<std::string, int>> keywords_;  // normalised keyword -> intent
+  double a_ = 10, b_ = -5;
+};
+
+}  // namespace parley::dialog

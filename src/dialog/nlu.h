@@ -1,0 +1,45 @@
+// The NLU pipeline of one message: normalise, classify the intent, extract entities and tag
+// sentiment. Built once from a Flow; Analyze() is const and thread-safe.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dialog/entities.h"
+#include "dialog/flow.h"
+#include "dialog/intent_classifier.h"
+#include "nlp/normalizer.h"
+#include "nlp/sentiment.h"
+#include "util/result.h"
+
+namespace parley::dialog {
+
+struct NluResult {
+  std::string folded;      // NFKC + case fold + simplified
+  std::string normalized;  // folded without punctuation/emoji: what patterns match against
+  Classification intent;
+  std::vector<Entity> entities;
+  nlp::Sentiment sentiment;
+};
+
+class Nlu {
+ public:
+  static Result<std::shared_ptr<const Nlu>> Create(const Flow& flow,
+                                                   std::shared_ptr<const nlp::Normalizer> n);
+  NluResult Analyze(std::string_view message, std::chrono::sys_days today) const;
+  const IntentClassifier& classifier() const { return classifier_; }
+  IntentClassifier& mutable_classifier() { return classifier_; }  // before sharing only
+
+ private:
+  Nlu(std::shared_ptr<const nlp::Normalizer> n, IntentClassifier c,
+      std::shared_ptr<const EntityExtractor> e)
+      : normalizer_(std::move(n)), classifier_(std::move(c)), entities_(std::move(e)) {}
+
+  std::shared_ptr<const nlp::Normalizer> normalizer_;
+  IntentClassifier classifier_;
+  std::shared_ptr<const EntityExtractor> entities_;
+};
+
+}  // namespace parley::dialog

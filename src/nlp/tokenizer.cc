@@ -1,0 +1,166 @@
+#include "nlp/tokenizer.h"
+
+#include <unicode/brkiter.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/uscript.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <memory>
+#include <unordered_set>
+
+namespace parley::nlp {
+namespace {
+
+icu::BreakIterator* WordIterator() {
+  thread_local std::unique_ptr<icu::BreakIterator> it = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::BreakIterator> bi(
+        icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+    return U_FAILURE(status) ? nullptr : std::move(bi);
+  }();
+  return it.get();
+}
+
+bool IsHanCp(UChar32 c) {
+  UErrorCode status = U_ZERO_ERROR;
+  return uscript_getScript(c, &status) == USCRIPT_HAN;
+}
+
+std::vector<std::string> SplitCodePoints(std::string_view s) {
+  std::vector<std::string> out;
+  int32_t i = 0;
+  const int32_t n = static_cast<int32_t>(s.size());
+  while (i < n) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s.data(), i, n, c);
+    out.emplace_back(s.substr(start, i - start));
+  }
+  return out;
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+}  // namespace
+
+bool HasHan(std::string_view s) {
+  int32_t i = 0;
+  const int32_t n = static_cast<int32_t>(s.size());
+  while (i < n) {
+    UChar32 c;
+    U8_NEXT(s.data(), i, n, c);
+    if (c >= 0x2E80 && IsHanCp(c)) return true;
+  }
+  return false;
+}
+
+std::string Stem(std::string_view w) {
+  std::string s(w);
+  if (s.size() < 4 ||
+      !std::all_of(s.begin(), s.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
+    return s;
+  }
+  auto strip = [&s](size_t n) { s.resize(s.size() - n); };
+  if (EndsWith(s, "ies") && s.size() > 4) {
+    strip(3);
+    s += 'y';
+  } else if (EndsWith(s, "sses")) {
+    strip(2);
+  } else if (EndsWith(s, "s") && !EndsWith(s, "ss") && !EndsWith(s, "us") && !EndsWith(s, "is")) {
+    strip(1);
+  }
+  bool suffix = false;
+  if (EndsWith(s, "ing") && s.size() > 5) {
+    strip(3);
+    suffix = true;
+  } else if (EndsWith(s, "ed") && s.size() > 4) {
+    strip(2);
+    suffix = true;
+  }
+  // "cancell" -> "cancel", "shipp" -> "ship": undo the consonant doubled before the suffix.
+  const bool vowel =
+      s.back() == 'a' || s.back() == 'e' || s.back() == 'i' || s.back() == 'o' || s.back() == 'u';
+  if (suffix && s.size() > 3 && s[s.size() - 1] == s[s.size() - 2] && !vowel && s.back() != 's') {
+    strip(1);
+  }
+  if (EndsWith(s, "e") && s.size() > 4) strip(1);  // "received"/"receive" -> "receiv"
+  return s;
+}
+
+// Chinese characters that carry grammar rather than meaning; as single-character features they
+// weigh like stop words ("了" must not make "坏了" look like "算了").
+bool IsStopChar(std::string_view c) {
+  static const std::unordered_set<std::string_view> kStop = {
+      "了", "的", "吗", "呢", "吧", "啊", "呀", "我", "你", "您", "是", "在", "有", "么",
+      "这", "那", "个", "一", "也", "就", "都", "和", "与", "请", "要", "想", "能", "可",
+      "以", "给", "把", "下", "怎", "什", "多", "少", "还", "们", "他", "她", "它", "好"};
+  return kStop.count(c) > 0;
+}
+
+bool IsStopWord(std::string_view w) {
+  static const std::unordered_set<std::string_view> kStop = {
+      "a",    "an",    "the",  "i",     "me",   "my",     "you",   "your",  "we",     "our",
+      "it",   "is",    "are",  "am",    "be",   "to",     "of",    "in",    "on",     "for",
+      "and",  "or",    "do",   "doe",   "can",  "could",  "would", "pleas", "please", "want",
+      "need", "like",  "just", "that",  "this", "with",   "at",    "some",  "any",    "how",
+      "what", "there", "so",   "about", "hi",   "um",     "uh",    "我",    "你",     "您",
+      "的",   "了",    "吗",   "呢",    "吧",   "啊",     "呀",    "是",    "在",     "有",
+      "要",   "想",    "请",   "请问",  "一下", "我的",   "你们",  "我们",  "这个",   "那个",
+      "嗯",   "哦",    "怎么", "可以",  "能",   "能不能", "帮",    "帮我",  "给",     "把"};
+  return kStop.count(w) > 0;
+}
+
+std::vector<std::string> Words(std::string_view normalized) {
+  std::vector<std::string> words;
+  icu::BreakIterator* it = WordIterator();
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(normalized.data(), static_cast<int32_t>(normalized.size())));
+  if (!it) return words;
+  it->setText(u);
+  int32_t start = it->first();
+  for (int32_t end = it->next(); end != icu::BreakIterator::DONE; start = end, end = it->next()) {
+    if (it->getRuleStatus() == UBRK_WORD_NONE) continue;  // spaces and punctuation
+    std::string w;
+    u.tempSubStringBetween(start, end).toUTF8String(w);
+    words.push_back(HasHan(w) ? w : Stem(w));
+  }
+  return words;
+}
+
+std::vector<Feature> Features(std::string_view normalized) {
+  std::vector<Feature> out;
+  const std::vector<std::string> words = Words(normalized);
+  std::vector<std::string> han_run;  // consecutive Han characters across word boundaries
+  auto flush_run = [&] {
+    for (size_t i = 0; i < han_run.size(); ++i) {
+      out.push_back({"c:" + han_run[i],
+                     IsStopChar(han_run[i]) ? FeatureKind::kStopWord : FeatureKind::kHanChar});
+      if (i + 1 < han_run.size()) {
+        out.push_back({"b:" + han_run[i] + han_run[i + 1], FeatureKind::kHanBigram});
+      }
+    }
+    han_run.clear();
+  };
+  for (const auto& w : words) {
+    const bool stop = IsStopWord(w);
+    out.push_back({"w:" + w, stop ? FeatureKind::kStopWord : FeatureKind::kWord});
+    if (HasHan(w)) {
+      for (auto& cp : SplitCodePoints(w)) han_run.push_back(std::move(cp));
+      continue;
+    }
+    flush_run();
+    if (stop || w.size() < 4) continue;
+    const std::string padded = "#" + w + "#";
+    for (size_t i = 0; i + 3 <= padded.size(); ++i) {
+      out.push_back({"t:" + padded.substr(i, 3), FeatureKind::kTrigram});
+    }
+  }
+  flush_run();
+  return out;
+}
+
+}  // namespace parley::nlp

@@ -1,0 +1,31 @@
+// Tokenisation for matching Chinese and English: ICU's word break iterator (which segments
+// Chinese with its dictionary) for words, a light English stemmer, and the features the intent
+// classifier compares: words plus Chinese character unigrams/bigrams and English character
+// trigrams, so word order, paraphrase and typos still share features. Stateless functions;
+// each thread keeps its own ICU iterator, so calls are thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::nlp {
+
+// Words of already normalised text (see Normalizer::ForMatching), English ones stemmed.
+std::vector<std::string> Words(std::string_view normalized);
+
+// "orders" -> "order", "cancelled" -> "cancel", "returning" -> "return"; ASCII only.
+std::string Stem(std::string_view word);
+
+bool IsStopWord(std::string_view word);
+bool IsStopChar(std::string_view han_char);
+bool HasHan(std::string_view s);
+
+enum class FeatureKind { kWord, kStopWord, kHanChar, kHanBigram, kTrigram };
+struct Feature {
+  std::string key;  // prefixed by kind, so "w:order" never collides with "t:ord"
+  FeatureKind kind;
+};
+std::vector<Feature> Features(std::string_view normalized);
+
+}  // namespace parley::nlp

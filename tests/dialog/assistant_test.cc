@@ -1,0 +1,226 @@
+// The Assistant service: LLM and knowledge fallbacks, streaming, persona prompt, session
+// expiry, limits, bad input and concurrent turns on one session.
+#include "dialog/assistant.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "fakes/fake_llm.h"
+#include "store/memory_store.h"
+#include "store/sqlite_store.h"
+#include "test_flow.h"
+
+namespace parley::dialog {
+namespace {
+
+class FixedKnowledge : public KnowledgeSource {
+ public:
+  std::optional<KnowledgeAnswer> Answer(const KnowledgeQuery& q) override {
+    if (q.normalized.find("保修") == std::string::npos) return std::nullopt;
+    return KnowledgeAnswer{"保修一年（见售后政策）", {"policy.md"}, 0.9};
+  }
+};
+
+class Collect : public ReplyListener {
+ public:
+  void OnDelta(std::string_view t) override {
+    std::lock_guard lock(mu);
+    text += t;
+    ++deltas;
+  }
+  std::mutex mu;
+  std::string text;
+  int deltas = 0;
+};
+
+class AssistantTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Assistant> Make(engine::Llm* llm, KnowledgeSource* kb = nullptr,
+                                  AssistantOptions o = {}) {
+    o.now_ms = [this] { return now_.load(); };
+    return std::make_unique<Assistant>(flow_, nlu_, &store_, llm, kb, std::move(o));
+  }
+  std::shared_ptr<const Flow> flow_ = FlowFromYaml(kShopFlow);
+  std::shared_ptr<const Nlu> nlu_ = NluFor(*flow_);
+  store::MemoryStore store_;
+  std::atomic<int64_t> now_{1'795'000'000'000};
+  testing::FakeLlm llm_;
+};
+
+TEST_F(AssistantTest, OutOfScopeGoesToTheLlmWithPersonaHistoryAndSlots) {
+  auto a = Make(&llm_);
+  ASSERT_TRUE(a->HandleTurn({"s", "", "", "申请退货，订单12345678，尺码不对"}).ok());
+  Collect sink;
+  auto r = a->HandleTurn({"s", "", "", "你觉得人生的意义是什么"}, &sink);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->source, Source::kLlm);
+  EXPECT_EQ(r->reply, llm_.reply);
+  EXPECT_EQ(sink.text, llm_.reply);
+  EXPECT_GT(sink.deltas, 1);  // streamed, not one blob
+  const auto reqs = llm_.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  const auto& m = reqs[0].messages;
+  ASSERT_GE(m.size(), 3u);
+  EXPECT_EQ(m[0].role, "system");
+  EXPECT_NE(m[0].content.find("You help shoppers."), std::string::npos) << m[0].content;
+  EXPECT_NE(m[0].content.find("Ada"), std::string::npos);
+  EXPECT_NE(m[0].content.find("order_id=12345678"), std::string::npos) << m[0].content;
+  EXPECT_EQ(m[1].content, "申请退货，订单12345678，尺码不对");  // the earlier turn
+  EXPECT_EQ(m.back().content, "你觉得人生的意义是什么");
+  EXPECT_EQ(reqs[0].session_id, "s");
+}
+
+TEST_F(AssistantTest, SadUsersAreMentionedToTheLlm) {
+  auto a = Make(&llm_);
+  ASSERT_TRUE(a->HandleTurn({"s", "", "", "我今天好难过，什么都不想做"}).ok());
+  EXPECT_NE(llm_.requests().at(0).messages[0].content.find("sadness"), std::string::npos);
+}
+
+TEST_F(AssistantTest, RuleAnswersNeverCallTheLlmUnlessTheIntentAsks) {
+  auto a = Make(&llm_);
+  EXPECT_EQ(a->HandleTurn({"s", "", "", "运费多少"})->source, Source::kRule);
+  EXPECT_TRUE(llm_.requests().empty());
+  EXPECT_EQ(a->HandleTurn({"s", "", "", "陪我聊聊天"})->source, Source::kLlm);
+  auto none = Make(nullptr);
+  const auto r = none->HandleTurn({"t", "", "", "陪我聊聊天"});
+  EXPECT_EQ(r->source, Source::kRule);  // no model: the intent's own response
+  EXPECT_EQ(r->reply, "好呀");
+}
+
+TEST_F(AssistantTest, LlmFailureFallsBackToTheFallbackText) {
+  llm_.fail = true;
+  auto a = Make(&llm_);
+  auto r = a->HandleTurn({"s", "", "", "今天天气怎么样"});
+  EXPECT_EQ(r->source, Source::kFallback);
+  EXPECT_EQ(r->reply, "没听懂");
+  llm_.fail = false;
+  llm_.refuse = true;
+  EXPECT_EQ(a->HandleTurn({"s", "", "", "今天天气怎么样"})->source, Source::kFallback);
+}
+
+TEST_F(AssistantTest, KnowledgeAnswersBeforeTheLlm) {
+  FixedKnowledge kb;
+  auto a = Make(&llm_, &kb);
+  auto r = a->HandleTurn({"s", "", "", "电视机保修多久"});
+  EXPECT_EQ(r->source, Source::kKnowledge);
+  EXPECT_EQ(r->reply, "保修一年（见售后政策）");
+  EXPECT_EQ(r->citations, std::vector<std::string>{"policy.md"});
+  EXPECT_TRUE(llm_.requests().empty());
+  EXPECT_EQ(a->HandleTurn({"s", "", "", "讲个笑话"})->source, Source::kLlm);
+}
+
+TEST_F(AssistantTest, IdleSessionStartsFreshButKeepsItsHistory) {
+  AssistantOptions o;
+  o.idle_timeout = std::chrono::minutes(30);
+  auto a = Make(nullptr, nullptr, o);
+  EXPECT_TRUE(a->HandleTurn({"s", "", "", "我要退货"})->new_conversation);
+  EXPECT_FALSE(a->HandleTurn({"s", "", "", "12345678"})->new_conversation);
+  now_ += 31 * 60 * 1000;
+  auto view = a->GetSession("s", 100);
+  EXPECT_TRUE(view->expired);
+  auto r = a->HandleTurn({"s", "", "", "damaged"});
+  EXPECT_TRUE(r->new_conversation);
+  EXPECT_EQ(r->source, Source::kFallback);  // the old form did not survive the expiry
+  EXPECT_TRUE(r->slots.empty());
+  view = a->GetSession("s", 100);
+  ASSERT_EQ(view->history.size(), 3u);
+  EXPECT_EQ(view->history[0].epoch, 1);
+  EXPECT_EQ(view->history[2].epoch, 2);
+  EXPECT_EQ(view->history[2].seq, 3);
+}
+
+TEST_F(AssistantTest, RejectsBadInputNamingTheProblem) {
+  AssistantOptions o;
+  o.max_message_chars = 10;
+  auto a = Make(nullptr, nullptr, o);
+  auto reason = [&](const std::string& session, const std::string& msg) {
+    auto r = a->HandleTurn({session, "", "", msg});
+    return r.ok() ? std::string("ok") : r.error().reason;
+  };
+  EXPECT_EQ(reason("s", ""), "empty_message");
+  EXPECT_EQ(reason("s", " \t\n "), "empty_message");
+  EXPECT_EQ(reason("s", "一二三四五六七八九十"), "ok");  // 10 characters, 30 bytes
+  EXPECT_EQ(reason("s", "一二三四五六七八九十一"), "message_too_long");
+  EXPECT_EQ(reason("s", "bad\xff"), "invalid_utf8");
+  EXPECT_EQ(reason("s", std::string("a\0b", 3)), "control_characters");
+  EXPECT_EQ(reason("s", "a\x1b[2Jb"), "control_characters");
+  EXPECT_EQ(reason("s", "line\nbreak"), "ok");
+  EXPECT_EQ(reason("../etc/passwd", "hi"), "invalid_session_id");
+  EXPECT_EQ(reason(std::string(65, 'a'), "hi"), "invalid_session_id");
+  EXPECT_EQ(a->GetSession("nope", 10).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(AssistantTest, TurnLimitPerSessionIsEnforced) {
+  AssistantOptions o;
+  o.max_turns = 3;
+  auto a = Make(nullptr, nullptr, o);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(a->HandleTurn({"s", "", "", "你好"}).ok());
+  auto r = a->HandleTurn({"s", "", "", "你好"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kResourceExhausted);
+  EXPECT_TRUE(a->HandleTurn({"other", "", "", "你好"}).ok());
+}
+
+TEST_F(AssistantTest, TenThousandMessagesInOneSessionStayBounded) {
+  auto db = store::SqliteStore::Open(":memory:");
+  ASSERT_TRUE(db.ok());
+  Assistant a(flow_, nlu_, db->get(), nullptr, nullptr, {});
+  for (int i = 0; i < 10000; ++i) {
+    auto r = a.HandleTurn({"big", "", "", i % 2 ? "运费多少" : "今天天气怎么样"});
+    ASSERT_TRUE(r.ok()) << i;
+  }
+  auto rec = (*db)->Load("big");
+  EXPECT_EQ(rec->value().turn_count, 10000);
+  // The state blob keeps a bounded window, not 10,000 messages.
+  EXPECT_LT(rec->value().state.size(), 4096u);
+  EXPECT_EQ(a.GetSession("big", 50)->history.size(), 50u);
+}
+
+TEST_F(AssistantTest, ConcurrentTurnsOnOneSessionAreAllKeptInOrder) {
+  auto a = Make(nullptr);
+  constexpr int kThreads = 8, kEach = 25;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        auto r =
+            a->HandleTurn({"shared", "", "", "t" + std::to_string(t) + " m" + std::to_string(i)});
+        ASSERT_TRUE(r.ok());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const auto history = store_.History("shared", 1000, 0);
+  ASSERT_EQ(history->size(), size_t(kThreads * kEach));
+  std::map<int, int> next;  // each thread's messages appear in the order it sent them
+  for (size_t i = 0; i < history->size(); ++i) {
+    const auto& turn = (*history)[i];
+    EXPECT_EQ(turn.seq, int64_t(i + 1));
+    int t = 0, m = 0;
+    ASSERT_EQ(std::sscanf(turn.user_text.c_str(), "t%d m%d", &t, &m), 2);
+    EXPECT_EQ(m, next[t]++) << turn.user_text;
+  }
+}
+
+TEST_F(AssistantTest, DeleteRemovesTheSession) {
+  auto a = Make(nullptr);
+  ASSERT_TRUE(a->HandleTurn({"gone", "", "", "你好"}).ok());
+  EXPECT_TRUE(*a->DeleteSession("gone"));
+  EXPECT_FALSE(*a->DeleteSession("gone"));
+  EXPECT_EQ(a->GetSession("gone", 10).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(a->HandleTurn({"gone", "", "", "你好"})->new_conversation);
+}
+
+TEST_F(AssistantTest, NewSessionIdsAreGeneratedAndValid) {
+  auto a = Make(nullptr);
+  auto r = a->HandleTurn({"", "", "", "你好"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->session_id.size(), 32u);
+  EXPECT_TRUE(Assistant::CheckSessionId(r->session_id).ok());
+  EXPECT_NE(Assistant::NewSessionId(), Assistant::NewSessionId());
+}
+
+}  // namespace
+}  // namespace parley::dialog

@@ -1,0 +1,159 @@
+#include <gtest/gtest.h>
+
+#include "dialog/entities.h"
+#include "test_flow.h"
+
+namespace parley::dialog {
+namespace {
+
+class EntityTest : public ::testing::Test {
+ protected:
+  std::vector<Entity> Extract(const std::string& text,
+                              std::chrono::sys_days today = Day(2026, 11, 21)) {
+    return nlu_->Analyze(text, today).entities;
+  }
+  std::string ValueOf(const std::string& text, const std::string& type) {
+    for (const auto& e : Extract(text)) {
+      if (e.type == type) return e.value;
+    }
+    return "(none)";
+  }
+  std::shared_ptr<const Flow> flow_ = FlowFromYaml(kShopFlow);
+  std::shared_ptr<const Nlu> nlu_ = NluFor(*flow_);
+};
+
+TEST_F(EntityTest, ResolvesRelativeAndAbsoluteDates) {
+  // 2026-11-21 is a Saturday.
+  EXPECT_EQ(ValueOf("今天", "date"), "2026-11-21");
+  EXPECT_EQ(ValueOf("明天送到", "date"), "2026-11-22");
+  EXPECT_EQ(ValueOf("昨天下的单", "date"), "2026-11-20");
+  EXPECT_EQ(ValueOf("11月3日到货", "date"), "2026-11-03");
+  EXPECT_EQ(ValueOf("2025年2月1日", "date"), "2025-02-01");
+  EXPECT_EQ(ValueOf("deliver next Monday", "date"), "2026-11-23");
+  EXPECT_EQ(ValueOf("下周一", "date"), "2026-11-23");
+  EXPECT_EQ(ValueOf("tomorrow please", "date"), "2026-11-22");
+  EXPECT_EQ(ValueOf("on Nov 3rd", "date"), "2026-11-03");
+  EXPECT_EQ(ValueOf("2月30日", "date"), "(none)");  // not a real day
+}
+
+TEST_F(EntityTest, FindsMoneyInEveryForm) {
+  EXPECT_EQ(ValueOf("退我¥100", "money"), "100.00 CNY");
+  EXPECT_EQ(ValueOf("退我￥１００", "money"), "100.00 CNY");  // full-width
+  EXPECT_EQ(ValueOf("花了50元", "money"), "50.00 CNY");
+  EXPECT_EQ(ValueOf("30块钱", "money"), "30.00 CNY");
+  EXPECT_EQ(ValueOf("it cost $19.99", "money"), "19.99 USD");
+  EXPECT_EQ(ValueOf("20 dollars", "money"), "20.00 USD");
+}
+
+TEST_F(EntityTest, FindsPhonesEmailsAndNumbers) {
+  EXPECT_EQ(ValueOf("电话138 1234 5678", "phone"), "13812345678");
+  EXPECT_EQ(ValueOf("call +86 138-1234-5678", "phone"), "13812345678");
+  EXPECT_EQ(ValueOf("12345678901234", "phone"), "(none)");  // longer digit run: not a phone
+  EXPECT_EQ(ValueOf("mail me at Bob.Smith@Example.com", "email"), "bob.smith@example.com");
+  EXPECT_EQ(ValueOf("买3件", "number"), "3");
+  EXPECT_EQ(ValueOf("三百五十个", "number"), "350");
+  EXPECT_EQ(ValueOf("两千", "number"), "2000");
+}
+
+TEST_F(EntityTest, FindsFlowRegexAndLookupEntitiesWithSynonyms) {
+  EXPECT_EQ(ValueOf("订单12345678坏了", "order_id"), "12345678");
+  EXPECT_EQ(ValueOf("订单12345678坏了", "reason"), "damaged");
+  EXPECT_EQ(ValueOf("it's too small", "reason"), "size");
+  EXPECT_EQ(ValueOf("it's BROKEN", "reason"), "damaged");
+  EXPECT_EQ(ValueOf("unbroken", "reason"), "(none)");  // whole words only for English
+}
+
+TEST_F(EntityTest, LongerMatchWinsOverlaps) {
+  const auto es = Extract("¥100");
+  ASSERT_EQ(es.size(), 1u);
+  EXPECT_EQ(es[0].type, "money");
+}
+
+TEST(ChineseNumberTest, Parses) {
+  EXPECT_EQ(ParseChineseNumber("十二"), 12);
+  EXPECT_EQ(ParseChineseNumber("二十"), 20);
+  EXPECT_EQ(ParseChineseNumber("一万两千"), 12000);
+  EXPECT_FALSE(ParseChineseNumber("一").has_value());
+}
+
+class ClassifierTest : public ::testing::Test {
+ protected:
+  Classification Classify(const std::string& text) {
+    return nlu_->Analyze(text, Day(2026, 11, 21)).intent;
+  }
+  std::shared_ptr<const Flow> flow_ = FlowFromYaml(kShopFlow);
+  std::shared_ptr<const Nlu> nlu_ = NluFor(*flow_);
+};
+
+TEST_F(ClassifierTest, ExactPatternIsCertain) {
+  const auto c = Classify("你好！");
+  EXPECT_TRUE(c.exact);
+  EXPECT_EQ(c.top.name, "greet");
+  EXPECT_DOUBLE_EQ(c.top.confidence, 1.0);
+  EXPECT_TRUE(c.in_scope);
+}
+
+TEST_F(ClassifierTest, MatchesParaphrasesTyposAndWordOrder) {
+  for (auto [text, intent] : std::vector<std::pair<std::string, std::string>>{
+           {"帮我查查订单到哪了", "order_status"},
+           {"wher is my ordr", "order_status"},
+           {"my order, where is it", "order_status"},
+           {"退貨", "return_request"},  // traditional characters
+           {"shipping how much", "shipping_fee"},
+           {"请问包邮吗？", "shipping_fee"},
+           {"I'd like to return this item", "return_request"}}) {
+    const auto c = Classify(text);
+    EXPECT_EQ(c.top.name, intent) << text;
+    EXPECT_TRUE(c.in_scope) << text << " confidence " << c.top.confidence;
+  }
+}
+
+TEST_F(ClassifierTest, OutOfScopeInputsFallBelowTheThreshold) {
+  for (const char* text : {"今天天气怎么样", "tell me a joke", "量子力学是什么", "asdfgh"}) {
+    const auto c = Classify(text);
+    EXPECT_FALSE(c.in_scope) << text << " -> " << c.top.name << " " << c.top.confidence;
+  }
+  EXPECT_FALSE(Classify("").in_scope);
+}
+
+TEST_F(ClassifierTest, ReportsARunnerUpAndMonotoneConfidence) {
+  const auto c = Classify("退款进度怎么样");
+  EXPECT_EQ(c.top.name, "refund");
+  EXPECT_FALSE(c.runner_up.name.empty());
+  EXPECT_NE(c.runner_up.name, c.top.name);
+  EXPECT_GE(c.top.confidence, c.runner_up.confidence);
+  EXPECT_GT(nlu_->classifier().calibration_a(), 0);
+}
+
+TEST_F(ClassifierTest, MarginSendsAmbiguousInputsOutOfScope) {
+  auto flow = FlowFromYaml(R"(
+margin: 0.5
+intents:
+  - {name: a, patterns: [订单查询], response: a}
+  - {name: b, patterns: [订单退货], response: b}
+)");
+  const auto nlu = NluFor(*flow);
+  const auto c = nlu->Analyze("订单", Day(2026, 1, 1)).intent;
+  EXPECT_FALSE(c.in_scope) << c.top.confidence << " vs " << c.runner_up.confidence;
+}
+
+TEST_F(ClassifierTest, KeywordsAreStrongEvidence) {
+  auto flow = FlowFromYaml(R"(
+intents:
+  - {name: invoice, patterns: [怎么开票], keywords: [发票], response: a}
+  - {name: other, patterns: [别的事情], response: b}
+)");
+  const auto nlu = NluFor(*flow);
+  const auto with = nlu->Analyze("我需要一张发票给公司报销", Day(2026, 1, 1)).intent;
+  EXPECT_EQ(with.top.name, "invoice");
+  EXPECT_TRUE(with.in_scope) << with.top.confidence;
+}
+
+TEST_F(ClassifierTest, SentimentRidesAlong) {
+  const auto r = nlu_->Analyze("退款还没到，气死我了", Day(2026, 1, 1));
+  EXPECT_EQ(r.sentiment.emotion, "anger");
+  EXPECT_EQ(r.intent.top.name, "refund");
+}
+
+}  // namespace
+}  // namespace parley::dialog

@@ -1,0 +1,88 @@
+#include <gtest/gtest.h>
+
+#include "nlp/normalizer.h"
+#include "nlp/sentiment.h"
+#include "nlp/tokenizer.h"
+
+namespace parley::nlp {
+namespace {
+
+class NormalizerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto n = Normalizer::Create();
+    ASSERT_TRUE(n.ok()) << n.error().message;
+    n_ = *n;
+  }
+  std::shared_ptr<const Normalizer> n_;
+};
+
+TEST_F(NormalizerTest, FoldsFullWidthCaseAndTraditional) {
+  EXPECT_EQ(n_->Fold("ＡＢＣ１２３"), "abc123");
+  EXPECT_EQ(n_->Fold("Hello WORLD"), "hello world");
+  EXPECT_EQ(n_->Fold("我們的訂單"), "我们的订单");
+  EXPECT_EQ(n_->Fold("退貨"), "退货");
+  EXPECT_EQ(n_->Fold("￥１００"), "¥100");
+}
+
+TEST_F(NormalizerTest, StripsPunctuationAndEmojiForMatching) {
+  EXPECT_EQ(n_->ForMatching("你好！！😊"), "你好");
+  EXPECT_EQ(n_->ForMatching("  Where's   my order?? "), "where s my order");
+  EXPECT_EQ(n_->ForMatching("订单，到哪了？"), "订单 到哪了");
+  EXPECT_EQ(n_->ForMatching("🙂🙂"), "");
+}
+
+TEST_F(NormalizerTest, KeepsSymbolsEntitiesNeedInFold) {
+  EXPECT_EQ(n_->Fold("Mail: A@B.com, $5"), "mail: a@b.com, $5");
+}
+
+TEST(TokenizerTest, SegmentsChineseWithoutSpaces) {
+  const auto words = Words("我想查一下我的订单");
+  EXPECT_NE(std::find(words.begin(), words.end(), "订单"), words.end())
+      << ::testing::PrintToString(words);
+  EXPECT_GT(words.size(), 3u);
+}
+
+TEST(TokenizerTest, StemsEnglish) {
+  EXPECT_EQ(Stem("orders"), "order");
+  EXPECT_EQ(Stem("cancelled"), Stem("cancel"));
+  EXPECT_EQ(Stem("shipping"), "ship");
+  EXPECT_EQ(Stem("returns"), "return");
+  EXPECT_EQ(Stem("addresses"), "address");
+  EXPECT_EQ(Stem("good"), "good");
+  const auto words = Words("tracking my orders");
+  EXPECT_EQ(words, (std::vector<std::string>{"track", "my", "order"}));
+}
+
+TEST(TokenizerTest, FeaturesIncludeHanBigramsAndEnglishTrigrams) {
+  auto has = [](const std::vector<Feature>& fs, const std::string& key) {
+    return std::any_of(fs.begin(), fs.end(), [&](const Feature& f) { return f.key == key; });
+  };
+  const auto zh = Features("退货流程");
+  EXPECT_TRUE(has(zh, "b:退货"));
+  EXPECT_TRUE(has(zh, "b:货流"));  // bigrams cross word boundaries
+  EXPECT_TRUE(has(zh, "c:退"));
+  const auto en = Features("refund");
+  EXPECT_TRUE(has(en, "w:refund"));
+  EXPECT_TRUE(has(en, "t:#re"));
+  EXPECT_TRUE(has(en, "t:nd#"));
+}
+
+TEST(SentimentTest, TagsChineseAndEnglishEmotions) {
+  EXPECT_EQ(AnalyzeSentiment("我今天很难过").emotion, "sadness");
+  EXPECT_EQ(AnalyzeSentiment("我今天很难过").label, "negative");
+  EXPECT_EQ(AnalyzeSentiment("太好了，我很开心").label, "positive");
+  EXPECT_EQ(AnalyzeSentiment("this is the worst service, i'm angry").emotion, "anger");
+  EXPECT_EQ(AnalyzeSentiment("thank you so much").emotion, "gratitude");
+  EXPECT_EQ(AnalyzeSentiment("where is my order").label, "neutral");
+  EXPECT_EQ(AnalyzeSentiment("😭😭").emotion, "sadness");
+}
+
+TEST(SentimentTest, HandlesNegationAndWordBoundaries) {
+  EXPECT_EQ(AnalyzeSentiment("我不开心").label, "negative");
+  EXPECT_EQ(AnalyzeSentiment("i am not happy").label, "negative");
+  EXPECT_EQ(AnalyzeSentiment("crusade").label, "neutral");  // "sad" inside a word
+}
+
+}  // namespace
+}  // namespace parley::nlp

@@ -1,0 +1,112 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "store/memory_store.h"
+#include "store/sqlite_store.h"
+#include "support/server_process.h"
+
+namespace parley::store {
+namespace {
+
+SessionRecord Session(const std::string& id, int64_t turns) {
+  return {id, "u1", "web", 1000, 1000 + turns, turns, 1, false, "{\"v\":1}"};
+}
+
+TurnRecord Turn(int64_t seq) {
+  return {seq, 1, 1000 + seq, "msg " + std::to_string(seq), "reply", "rule", "greet", 0.9, "{}"};
+}
+
+// The same contract for every backend.
+void ExerciseStore(SessionStore& s) {
+  auto none = s.Load("nobody");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  for (int64_t i = 1; i <= 5; ++i) {
+    std::vector<Event> events;
+    if (i == 3) events.push_back({"handoff", "{\"turn\":3}"});
+    ASSERT_TRUE(s.SaveTurn(Session("a", i), Turn(i), events).ok());
+  }
+  auto rec = s.Load("a");
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->turn_count, 5);
+  EXPECT_EQ((*rec)->user_id, "u1");
+  auto last2 = s.History("a", 2, 0);
+  ASSERT_TRUE(last2.ok());
+  ASSERT_EQ(last2->size(), 2u);
+  EXPECT_EQ((*last2)[0].seq, 4);  // oldest first
+  EXPECT_EQ((*last2)[1].user_text, "msg 5");
+  auto before = s.History("a", 10, 3);
+  ASSERT_EQ(before->size(), 2u);
+  EXPECT_EQ((*before)[1].seq, 2);
+  auto events = s.Events("a");
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].type, "handoff");
+  // A turn number already taken is refused, not silently overwritten.
+  EXPECT_FALSE(s.SaveTurn(Session("a", 5), Turn(5), {}).ok());
+  EXPECT_TRUE(*s.Delete("a"));
+  EXPECT_FALSE(*s.Delete("a"));
+  EXPECT_FALSE(s.Load("a")->has_value());
+  EXPECT_TRUE(s.History("a", 10, 0)->empty());
+}
+
+TEST(MemoryStoreTest, KeepsTurnsInOrder) {
+  MemoryStore s;
+  ExerciseStore(s);
+}
+
+TEST(SqliteStoreTest, KeepsTurnsInOrder) {
+  auto s = SqliteStore::Open(":memory:");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  ExerciseStore(**s);
+}
+
+TEST(SqliteStoreTest, TurnsSurviveReopeningTheFile) {
+  testing::TempDir dir;
+  const std::string path = dir.File("sub/parley.db");  // the folder is created
+  {
+    auto s = SqliteStore::Open(path);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    ASSERT_TRUE((*s)->SaveTurn(Session("x", 1), Turn(1), {}).ok());
+  }
+  auto s = SqliteStore::Open(path);
+  ASSERT_TRUE(s.ok());
+  auto h = (*s)->History("x", 10, 0);
+  ASSERT_EQ(h->size(), 1u);
+  EXPECT_EQ((*h)[0].user_text, "msg 1");
+  EXPECT_TRUE(std::filesystem::exists(path + "-wal") || std::filesystem::exists(path));
+}
+
+TEST(SqliteStoreTest, UsesWalMode) {
+  testing::TempDir dir;
+  auto s = SqliteStore::Open(dir.File("p.db"));
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*s)->SaveTurn(Session("x", 1), Turn(1), {}).ok());
+  EXPECT_TRUE(std::filesystem::exists(dir.File("p.db-wal")));
+}
+
+TEST(SqliteStoreTest, ReportsAnUnopenableFile) {
+  auto s = SqliteStore::Open("/proc/forbidden/parley.db");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kUnavailable);
+}
+
+TEST(SqliteStoreTest, ConcurrentWritersOnDifferentSessionsAllLand) {
+  auto s = SqliteStore::Open(":memory:");
+  ASSERT_TRUE(s.ok());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int64_t i = 1; i <= 50; ++i) {
+        ASSERT_TRUE((*s)->SaveTurn(Session("s" + std::to_string(t), i), Turn(i), {}).ok());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t)
+    EXPECT_EQ((*s)->History("s" + std::to_string(t), 100, 0)->size(), 50u);
+}
+
+}  // namespace
+}  // namespace parley::store
