@@ -90,6 +90,7 @@ std::vector<engine::ModelOptions> ToModelOptions(const std::vector<config::Model
     o.system_prompt = m.system_prompt;
     o.embeddings = m.embeddings;
     o.queue_size = static_cast<int>(m.queue_size);
+    o.preempt = m.preempt;
     o.session_memory_bytes = m.session_memory_bytes;
     o.session_dir = m.session_dir;
     o.session_disk_bytes = m.session_disk_bytes;

@@ -60,6 +60,7 @@ struct ModelSection {
   std::string system_prompt;
   bool embeddings = false;
   int64_t queue_size = 0;
+  bool preempt = true;
   uint64_t session_memory_bytes = 0;
   std::string session_dir;
   uint64_t session_disk_bytes = 0;

@@ -70,6 +70,10 @@ void AddModelFields(std::vector<Field>& f) {
   add({"", "queue_size", K::kInt, "64",
        "Requests that may wait for a free sequence; more get 503 with Retry-After.", 0, 100000, {},
        [](Config& c, const Value& v) { Item(c).queue_size = v.number; }});
+  add({"", "preempt", K::kBool, "true",
+       "When every sequence is busy, park a generating request (its state kept in memory) so a "
+       "waiting request can start; it resumes when a sequence frees up.", 0, kMax, {},
+       [](Config& c, const Value& v) { Item(c).preempt = v.flag; }});
   add({"", "session_memory", K::kSize, "256MiB",
        "Host memory for KV state of sessions evicted from their sequence.", 0, INT64_MAX, {},
        [](Config& c, const Value& v) { Item(c).session_memory_bytes = v.number; }});

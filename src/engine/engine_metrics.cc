@@ -45,6 +45,8 @@ EngineFamilies::EngineFamilies(obs::Registry& r) {
                            ;
   finished = r.AddCounter("parley_llm_requests_total", "Generations finished, by finish reason.",
                           {"model", "finish_reason"});
+  preemptions = r.AddCounter("parley_llm_preemptions_total",
+                             "Generating requests parked so that a waiting request could start.", L);
   rejected = r.AddCounter("parley_llm_rejected_total",
                                      "Requests rejected because the queue was full.", L)
                             ;
@@ -66,6 +68,7 @@ EngineMetrics::EngineMetrics(EngineFamilies& f, const std::string& m)
       session_restored(f.sessions->With({m, "restored"})),
       session_miss(f.sessions->With({m, "miss"})),
       session_evicted(f.session_evicted->With({m})),
+      preemptions(f.preemptions->With({m})),
       session_memory_bytes(f.session_memory_bytes->With({m})),
       session_disk_bytes(f.session_disk_bytes->With({m})),
       finished(f.finished),

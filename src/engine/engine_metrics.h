@@ -13,7 +13,7 @@ struct EngineFamilies {
   explicit EngineFamilies(obs::Registry& registry);
   obs::Family<obs::Histogram>*ttft, *inter_token, *queue_wait;
   obs::Family<obs::Counter>*prompt_tokens, *cached_prompt_tokens, *generated_tokens, *sessions,
-      *session_evicted, *finished, *rejected;
+      *session_evicted, *finished, *rejected, *preemptions;
   obs::Family<obs::Gauge>*decode_rate, *queue_depth, *active_sequences, *kv_used, *kv_capacity,
       *session_memory_bytes, *session_disk_bytes;
 };
@@ -36,6 +36,7 @@ struct EngineMetrics {
   obs::Counter* session_restored;     // session state restored from the host/disk cache
   obs::Counter* session_miss;         // session unknown (first turn or expired from cache)
   obs::Counter* session_evicted;      // a session's state saved to make room
+  obs::Counter* preemptions;          // generating requests parked for a waiting one
   obs::Gauge* session_memory_bytes;
   obs::Gauge* session_disk_bytes;
   obs::Family<obs::Counter>* finished;  // by finish reason

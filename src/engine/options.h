@@ -25,6 +25,7 @@ struct ModelOptions {
   std::string system_prompt;
   bool embeddings = false;
   int queue_size = 64;
+  bool preempt = true;  // park a generating request so a waiting one can start (see Scheduler)
   uint64_t session_memory_bytes = 256ull << 20;
   std::string session_dir = "data/kv";
   uint64_t session_disk_bytes = 2ull << 30;

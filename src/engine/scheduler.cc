@@ -25,7 +25,31 @@ struct Scheduler::Slot {
   Usage usage;
   Clock::time_point last_token;
   Clock::time_point first_token;
+  int run_tokens = 0;  // generated since the request got (or got back) this sequence
+  int parked = 0;      // times the request has been preempted
 };
+
+// A preempted request: everything it needs to go on generating in any free sequence.
+struct Scheduler::Parked {
+  std::unique_ptr<Task> task;
+  SamplerPtr sampler;
+  std::unique_ptr<StopMatcher> stop;
+  Usage usage;
+  Token next = -1;
+  Clock::time_point first_token, last_token, since;
+  int parked = 0;
+  std::string session;
+  SavedSequence saved;
+};
+
+namespace {
+// A request runs at least this many tokens before it may be preempted, and is preempted at
+// most kMaxParks times; a parked request that waited kParkedPriority gets the next free sequence
+// ahead of new requests. Together they keep swapping bounded and starvation impossible.
+constexpr int kMinRunTokens = 4;
+constexpr int kMaxParks = 2;
+constexpr auto kParkedPriority = std::chrono::seconds(1);
+}  // namespace
 
 struct Scheduler::Batch {
   explicit Batch(int n) : capacity(n), b(llama_batch_init(n, 0, 1)) {}
@@ -142,7 +166,7 @@ void Scheduler::Run() {
       const auto busy = [&] {
         return std::any_of(slots_.begin(), slots_.end(), [](const auto& s) { return s->task != nullptr; });
       };
-      wake_.wait(lock, [&] { return stop_ || !queue_.empty() || busy(); });
+      wake_.wait(lock, [&] { return stop_ || !queue_.empty() || !parked_.empty() || busy(); });
       if (stop_) break;
     }
     Admit();
@@ -167,21 +191,44 @@ void Scheduler::Run() {
   queue_.clear();
 }
 
-// Moves queued tasks into free sequences (embedding tasks run at once on their own context).
+// Moves queued tasks into free sequences (embedding tasks run at once on their own context),
+// resumes parked requests, and parks a generating request for a newcomer when none is free.
 void Scheduler::Admit() {
   for (;;) {
     std::unique_ptr<Task> task;
     Slot* slot = nullptr;
+    bool resume = false;
     {
       std::lock_guard lock(mu_);
-      if (queue_.empty()) return;
-      if (!queue_.front()->on_embedding) {
-        slot = PickSlot(*queue_.front());
+      const bool waiting = !queue_.empty();
+      const bool parked_first =
+          !parked_.empty() && (!waiting || Clock::now() - parked_.front()->since > kParkedPriority);
+      if (parked_first) {
+        slot = FreeSlot();
         if (!slot) return;
+        resume = true;
+      } else if (waiting) {
+        if (!queue_.front()->on_embedding) {
+          slot = PickSlot(*queue_.front());
+          if (!slot) {
+            Slot* victim = opt_.preempt ? PickVictim() : nullptr;
+            if (!victim) return;
+            Park(*victim);
+            continue;
+          }
+        }
+        task = std::move(queue_.front());
+        queue_.pop_front();
+        metrics_->queue_depth->Set(static_cast<double>(queue_.size()));
+      } else {
+        return;
       }
-      task = std::move(queue_.front());
-      queue_.pop_front();
-      metrics_->queue_depth->Set(static_cast<double>(queue_.size()));
+    }
+    if (resume) {
+      auto p = std::move(parked_.front());
+      parked_.pop_front();
+      Resume(*slot, std::move(p));
+      continue;
     }
     metrics_->queue_wait->Observe(Seconds(Clock::now() - task->enqueued));
     if (task->on_embedding) {
@@ -191,6 +238,82 @@ void Scheduler::Admit() {
       Assign(*slot, std::move(task));
     }
   }
+}
+
+Scheduler::Slot* Scheduler::FreeSlot() {
+  Slot* best = nullptr;
+  for (auto& s : slots_) {
+    if (s->task) continue;
+    // Prefer sequences no session owns, then the least recently used.
+    if (!best || (best->session.empty() != s->session.empty() ? s->session.empty()
+                                                               : s->last_used < best->last_used)) {
+      best = s.get();
+    }
+  }
+  return best;
+}
+
+// The generating request with the most tokens still to go that has run a little and has not
+// been parked too often; none when parking would only add swapping.
+Scheduler::Slot* Scheduler::PickVictim() {
+  if (parked_.size() >= slots_.size()) return nullptr;
+  Slot* best = nullptr;
+  int best_left = 0;
+  for (auto& s : slots_) {
+    if (!s->task || !s->generating || s->run_tokens < kMinRunTokens || s->parked >= kMaxParks) continue;
+    const int left = s->task->request.max_tokens - s->usage.completion_tokens;
+    if (left > best_left) {
+      best = s.get();
+      best_left = left;
+    }
+  }
+  return best_left > kMinRunTokens ? best : nullptr;
+}
+
+void Scheduler::Park(Slot& s) {
+  auto p = std::make_unique<Parked>();
+  p->saved.tokens = s.cached;
+  p->saved.state.resize(llama_state_seq_get_size(ctx_, s.seq));
+  p->saved.state.resize(llama_state_seq_get_data(ctx_, p->saved.state.data(), p->saved.state.size(), s.seq));
+  p->task = std::move(s.task);
+  p->sampler = std::move(s.sampler);
+  p->stop = std::move(s.stop);
+  p->usage = s.usage;
+  p->next = s.next;
+  p->first_token = s.first_token;
+  p->last_token = s.last_token;
+  p->since = Clock::now();
+  p->parked = s.parked + 1;
+  p->session = s.session;
+  llama_memory_seq_rm(llama_get_memory(ctx_), s.seq, -1, -1);
+  s.cached.clear();
+  s.session.clear();
+  s.generating = false;
+  s.logits_at = -1;
+  metrics_->preemptions->Inc();
+  parked_.push_back(std::move(p));
+}
+
+void Scheduler::Resume(Slot& s, std::unique_ptr<Parked> p) {
+  if (!s.session.empty()) Evict(s);
+  if (!Restore(s, std::move(p->saved))) {
+    p->task->sink->OnError(MakeError(ErrorCode::kInternal, "could not resume the request"));
+    outstanding_.fetch_sub(1);
+    return;
+  }
+  s.task = std::move(p->task);
+  s.sampler = std::move(p->sampler);
+  s.stop = std::move(p->stop);
+  s.usage = p->usage;
+  s.next = p->next;
+  s.first_token = p->first_token;
+  s.last_token = p->last_token;
+  s.parked = p->parked;
+  s.session = p->session;
+  s.generating = true;
+  s.run_tokens = 0;
+  s.logits_at = -1;
+  s.last_used = ++clock_;
 }
 
 // A free sequence for the task: the session's own if it still holds one; otherwise an idle
@@ -281,6 +404,8 @@ void Scheduler::Assign(Slot& slot, std::unique_ptr<Task> task) {
   slot.sampler = MakeSampler(task->request.sampling, model_->vocab());
   slot.stop = std::make_unique<StopMatcher>(task->request.stop);
   slot.last_used = ++clock_;
+  slot.run_tokens = 0;
+  slot.parked = 0;
   metrics_->prompt_tokens->Inc(task->prompt.size());
   metrics_->cached_prompt_tokens->Inc(keep);
   slot.task = std::move(task);
@@ -327,6 +452,7 @@ void Scheduler::Emit(Slot& s, Token t) {
   }
   s.last_token = now;
   ++s.usage.completion_tokens;
+  ++s.run_tokens;
   metrics_->generated_tokens->Inc();
   const GenerateRequest& req = s.task->request;
   if (!req.ignore_eos && model_->IsEndOfGeneration(t)) return Finish(s, FinishReason::kStop);
@@ -361,6 +487,11 @@ void Scheduler::Finish(Slot& s, FinishReason reason) {
 }
 
 void Scheduler::FailAll(const Error& error) {
+  for (auto& p : parked_) {
+    p->task->sink->OnError(error);
+    outstanding_.fetch_sub(1);
+  }
+  parked_.clear();
   for (auto& s : slots_) {
     if (!s->task) continue;
     s->task->sink->OnError(error);

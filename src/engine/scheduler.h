@@ -3,6 +3,11 @@
 // llama_batch holding the next token of every generating sequence plus chunks of waiting
 // prompts, then samples per sequence and streams text to each request's TokenSink.
 //
+// When every sequence is busy and a new request waits, the scheduler may park a generating
+// sequence (its KV state saved to host memory, its sampler kept) so the newcomer's prompt starts
+// at once; parked requests resume as sequences free up. Chat users see their first token
+// quickly instead of waiting for whole replies of others (options.preempt).
+//
 // Sequences remember their KV between requests: a session keeps its sequence (only new tokens
 // are decoded on its next turn); when sequences run out, the least recently used session's state
 // is saved to the SessionCache and restored when it speaks again; a request without a session
@@ -55,11 +60,16 @@ class Scheduler {
  private:
   struct Slot;
   struct Batch;
+  struct Parked;
 
   void Run();
   void Admit();
   void Assign(Slot& slot, std::unique_ptr<Task> task);
   Slot* PickSlot(const Task& task);
+  Slot* FreeSlot();
+  Slot* PickVictim();
+  void Park(Slot& slot);
+  void Resume(Slot& slot, std::unique_ptr<Parked> parked);
   void Evict(Slot& slot);
   bool Restore(Slot& slot, SavedSequence saved);
   int BuildBatch();
@@ -78,6 +88,7 @@ class Scheduler {
   int n_ctx_seq_ = 0;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::unique_ptr<Batch> batch_;
+  std::deque<std::unique_ptr<Parked>> parked_;  // preempted requests, oldest first
   SessionCache sessions_;
   uint64_t clock_ = 0;  // LRU clock for slots
 

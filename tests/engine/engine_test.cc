@@ -138,6 +138,34 @@ TEST_F(EngineTest, CancellationFreesTheSequence) {
   EXPECT_FALSE(Run(*e, Chat("next", 4)).empty());
 }
 
+TEST_F(EngineTest, AWaitingRequestPreemptsAndThePreemptedOneFinishesUnchanged) {
+  auto e = Make(Tiny(1));
+  const std::string long_alone = Run(*e, Chat("a long one", 120));
+  const std::string short_alone = Run(*e, Chat("quick question", 6));
+  auto long_sink = std::make_shared<WaitSink>(), short_sink = std::make_shared<WaitSink>();
+  ASSERT_TRUE(e->Generate(Chat("a long one", 120), long_sink).ok());
+  while (long_sink->text().size() < 8) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(e->Generate(Chat("quick question", 6), short_sink).ok());
+  short_sink->Wait();
+  EXPECT_LT(long_sink->usage().completion_tokens, 120) << "the short request should not wait";
+  long_sink->Wait();
+  EXPECT_EQ(short_sink->text(), short_alone);
+  EXPECT_EQ(long_sink->text(), long_alone) << "parking and resuming must not change the output";
+  EXPECT_NE(registry_.Render().find("parley_llm_preemptions_total{model=\"tiny\"} 1"), std::string::npos);
+}
+
+TEST_F(EngineTest, WithoutPreemptionAWaitingRequestWaits) {
+  auto o = Tiny(1);
+  o.preempt = false;
+  auto e = Make(o);
+  auto long_sink = std::make_shared<WaitSink>(), short_sink = std::make_shared<WaitSink>();
+  ASSERT_TRUE(e->Generate(Chat("a long one", 60), long_sink).ok());
+  while (long_sink->text().size() < 8) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(e->Generate(Chat("quick question", 6), short_sink).ok());
+  short_sink->Wait();
+  EXPECT_EQ(long_sink->usage().completion_tokens, 60);
+}
+
 TEST_F(EngineTest, StopsOnAStopStringSplitAcrossTokens) {
   auto e = Make(Tiny(1));
   const std::string full = Run(*e, Chat("stop test", 24));
