@@ -21,7 +21,8 @@ parley::Error Invalid(const std::string& param, const std::string& what, const c
   return MakeError(ErrorCode::kInvalidArgument, "'" + param + "' " + what, reason, param);
 }
 
-http::Response ListModels(const engine::LlamaEngine& engine) {
+http::Response ListModels(const OpenAiDeps& deps) {
+  const engine::LlamaEngine& engine = *deps.engine;
   static const int64_t created = std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count();
@@ -32,6 +33,13 @@ http::Response ListModels(const engine::LlamaEngine& engine) {
                     {"created", created},
                     {"owned_by", "parley"},
                     {"meta", {{"context", m.context_size}, {"embeddings", m.embeddings}, {"loaded", m.loaded}}}});
+  }
+  if (deps.assistant) {
+    data.push_back({{"id", deps.assistant_model},
+                    {"object", "model"},
+                    {"created", created},
+                    {"owned_by", "parley"},
+                    {"meta", {{"assistant", true}, {"llm", deps.assistant->has_llm()}}}});
   }
   return http::Response::Json(200, Dump({{"object", "list"}, {"data", data}}));
 }
@@ -155,7 +163,7 @@ http::Response Detokenize(const http::Request& req, const OpenAiDeps& deps) {
 }  // namespace
 
 void AddModelRoutes(http::Router& router, const OpenAiDeps& deps) {
-  router.AddSync("GET", "/v1/models", [e = deps.engine](const http::Request&) { return ListModels(*e); });
+  router.AddSync("GET", "/v1/models", [deps](const http::Request&) { return ListModels(deps); });
   router.Add("POST", "/v1/embeddings", [deps](const http::ExchangePtr& ex) { Embeddings(ex, deps); });
   router.AddSync("POST", "/tokenize", [deps](const http::Request& r) { return Tokenize(r, deps); });
   router.AddSync("POST", "/detokenize", [deps](const http::Request& r) { return Detokenize(r, deps); });

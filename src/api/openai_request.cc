@@ -165,6 +165,22 @@ bool IsValidSessionId(std::string_view id) {
   return true;
 }
 
+Result<std::vector<engine::ChatMessage>> ParseMessages(const Json& body) { return Messages(body); }
+
+Result<std::string> SessionField(const Json& b, const http::Request& http_req) {
+  std::string session(http_req.Header("X-Session-Id"));
+  if (session.empty()) {
+    if (const auto u = b.find("user"); u != b.end() && !u->is_null()) {
+      if (!u->is_string()) return WrongType("user", "a string");
+      session = u->get<std::string>();
+    }
+  }
+  if (!session.empty() && !IsValidSessionId(session)) {
+    return Invalid("user", "(session id) must be 1-128 characters of letters, digits and ._:@-");
+  }
+  return session;
+}
+
 Result<std::string> ModelField(const Json& body) {
   const auto it = body.find("model");
   if (it == body.end() || it->is_null()) return std::string();
@@ -218,18 +234,9 @@ Result<ParsedGenerate> ParseGenerate(const Json& b, bool chat, const http::Reque
     if (!so->is_object()) return WrongType("stream_options", "an object");
     if (!(s = Bool(*so, "include_usage", &out.include_usage)).ok()) return s.error();
   }
-  // The conversation's session: the X-Session-Id header, else the OpenAI `user` field.
-  std::string session(http_req.Header("X-Session-Id"));
-  if (session.empty()) {
-    if (const auto u = b.find("user"); u != b.end() && !u->is_null()) {
-      if (!u->is_string()) return WrongType("user", "a string");
-      session = u->get<std::string>();
-    }
-  }
-  if (!session.empty() && !IsValidSessionId(session)) {
-    return Invalid("user", "(session id) must be 1-128 characters of letters, digits and ._:@-");
-  }
-  r.session_id = std::move(session);
+  auto session = SessionField(b, http_req);
+  if (!session.ok()) return session.error();
+  r.session_id = std::move(*session);
   return out;
 }
 

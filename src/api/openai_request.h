@@ -30,6 +30,12 @@ Result<std::string> ModelField(const Json& body);
 Result<ParsedGenerate> ParseGenerate(const Json& body, bool chat, const http::Request& request,
                                      const ModelLimits& limits);
 
+// The `messages` array of a chat request.
+Result<std::vector<engine::ChatMessage>> ParseMessages(const Json& body);
+
+// The conversation's session: the X-Session-Id header, else the `user` field; "" when neither.
+Result<std::string> SessionField(const Json& body, const http::Request& request);
+
 // Session ids (X-Session-Id, `user`): 1-128 characters of [A-Za-z0-9._:@-].
 bool IsValidSessionId(std::string_view id);
 

@@ -154,6 +154,9 @@ void Generate(const http::ExchangePtr& ex, const OpenAiDeps& deps, bool chat) {
   if (!body.ok()) return RespondError(ex, body.error());
   auto model_id = ModelField(*body);
   if (!model_id.ok()) return RespondError(ex, model_id.error());
+  if (chat && deps.assistant && *model_id == deps.assistant_model) {
+    return AssistantChat(ex, deps, *body);
+  }
   auto view = deps.engine->Find(*model_id);
   if (!view.ok()) return RespondError(ex, view.error());
   const ModelLimits limits{deps.engine->MaxTokensCap(*view), view->model->n_vocab(), view->options};

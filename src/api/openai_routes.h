@@ -3,15 +3,26 @@
 // llama-server-style POST /tokenize and /detokenize.
 #pragma once
 
+#include "dialog/assistant.h"
 #include "engine/llama_engine.h"
+#include "api/json_body.h"
 #include "http/router.h"
+#include "util/thread_pool.h"
 
 namespace parley::api {
 
 struct OpenAiDeps {
   engine::LlamaEngine* engine = nullptr;
   int max_json_depth = 64;
+  // The whole assistant pipeline as a model id, so OpenAI clients get rules, knowledge and the
+  // LLM together. Null assistant: not offered.
+  dialog::Assistant* assistant = nullptr;
+  ThreadPool* workers = nullptr;
+  std::string assistant_model = "parley-assistant";
 };
+
+// /v1/chat/completions for the assistant model id (assistant_chat.cc).
+void AssistantChat(const http::ExchangePtr& ex, const OpenAiDeps& deps, const Json& body);
 
 // All of the above.
 void AddOpenAiRoutes(http::Router& router, const OpenAiDeps& deps);

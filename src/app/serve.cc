@@ -164,7 +164,8 @@ int RunServe(const ServeFlags& flags) {
   api::AddOpsRoutes(router, {&metrics, &readiness, &log,
                              cfg.metrics.enabled ? cfg.metrics.path : std::string(),
                              static_cast<int>(cfg.server.max_json_depth)});
-  api::AddOpenAiRoutes(router, {engine.get(), static_cast<int>(cfg.server.max_json_depth)});
+  api::AddOpenAiRoutes(router, {engine.get(), static_cast<int>(cfg.server.max_json_depth),
+                                dialog->assistant.get(), dialog->workers.get()});
   api::AddDialogRoutes(
       router, {dialog->assistant.get(), dialog->workers.get(),
                static_cast<int>(cfg.server.max_json_depth),
