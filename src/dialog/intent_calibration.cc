@@ -22,7 +22,7 @@ double Sigmoid(double z) { return 1 / (1 + std::exp(-z)); }
 void IntentClassifier::FitCalibration(const std::vector<Sparse>& vectors) {
   std::vector<std::pair<double, int>> samples;  // (top score, 1 if correct)
   for (size_t p = 0; p < vectors.size(); ++p) {
-    const auto scores = Scores(vectors[p], {}, static_cast<int>(p));
+    const auto scores = Scores(vectors[p], {}, static_cast<int>(p), pattern_embeddings_[p]);
     const int own = pattern_intent_[p];
     if (intent_pattern_count_[own] >= 2) {
       const auto top = std::max_element(scores.begin(), scores.end()) - scores.begin();
@@ -66,7 +66,7 @@ Classification IntentClassifier::Classify(std::string_view normalized) const {
   Classification c;
   if (normalized.empty() || intents_.empty()) return c;
   const Sparse x = VectorizeConst(normalized);
-  const auto scores = Scores(x, normalized, -1);
+  const auto scores = Scores(x, normalized, -1, EmbedNormalized(normalized));
   std::vector<size_t> order(scores.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   const size_t k = std::min<size_t>(2, order.size());

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "dialog/entities.h"
+#include "fakes/fake_embedder.h"
 #include "test_flow.h"
 
 namespace parley::dialog {
@@ -147,6 +148,31 @@ intents:
   const auto with = nlu->Analyze("我需要一张发票给公司报销", Day(2026, 1, 1)).intent;
   EXPECT_EQ(with.top.name, "invoice");
   EXPECT_TRUE(with.in_scope) << with.top.confidence;
+}
+
+TEST(EmbeddingSignalTest, EmbeddingsRescueParaphrasesWithNoWordInCommon) {
+  auto flow = FlowFromYaml(R"(
+intents:
+  - {name: thanks, patterns: [谢谢, thank you, thanks a lot], response: a}
+  - {name: refund, patterns: [退款进度, refund status, where is my refund], response: b}
+  - {name: shipping, patterns: [运费多少, how much is shipping, 包邮吗], response: c}
+)");
+  const auto lexical = NluFor(*flow);
+  auto embedder = std::make_shared<testing::FakeEmbedder>();
+  auto normalizer = nlp::Normalizer::Create();
+  auto with = Nlu::Create(*flow, *normalizer, embedder, 0.5);
+  ASSERT_TRUE(with.ok());
+  EXPECT_GT(embedder->calls.load(), 8);  // every pattern was embedded at load
+  const auto day = Day(2026, 1, 1);
+  // "money back" shares no word with any refund pattern; its embedding is close to them.
+  EXPECT_FALSE(lexical->Analyze("i want my money back", day).intent.top.name == "refund" &&
+               lexical->Analyze("i want my money back", day).intent.in_scope);
+  const auto c = (*with)->Analyze("i want my money back", day).intent;
+  EXPECT_EQ(c.top.name, "refund");
+  EXPECT_TRUE(c.in_scope) << c.top.confidence;
+  // A failing model leaves the lexical classifier working.
+  embedder->fail = true;
+  EXPECT_EQ((*with)->Analyze("运费多少", day).intent.top.name, "shipping");
 }
 
 TEST_F(ClassifierTest, SentimentRidesAlong) {
