@@ -45,7 +45,8 @@ Vars TurnVars(const TurnInput& in, const std::string& session_id, const NluResul
 }  // namespace
 
 Result<Assistant::Cached> Assistant::LoadSession(Stripe& stripe, const std::string& id) {
-  if (auto it = stripe.cache.find(id); it != stripe.cache.end()) return it->second;
+  // Taken out of the cache (no copy) for the turn; Commit() puts it back once it is saved.
+  if (auto node = stripe.cache.extract(id)) return std::move(node.mapped());
   auto loaded = store_->Load(id);
   if (!loaded.ok()) return loaded.error();
   Cached c;
@@ -148,7 +149,7 @@ Status Assistant::Commit(Stripe& stripe, const std::string& id, Cached c, const 
     stripe.cache.erase(id);  // the store is the truth; read it again next time
     return s;
   }
-  if (stripe.cache.size() >= kCachePerStripe && !stripe.cache.count(id)) {
+  if (stripe.cache.size() >= kCachePerStripe) {
     stripe.cache.erase(stripe.cache.begin());
   }
   stripe.cache[id] = std::move(c);
