@@ -10,7 +10,8 @@ namespace parley::dialog {
 namespace {
 
 constexpr double kPatternWeight = 0.6;  // best single pattern vs. the intent's centroid
-constexpr double kNoWordFactor = 0.75;  // a pattern sharing no whole word with the message
+
+constexpr double kNoWordFactor = 0.5;  // a pattern sharing no whole word with the message
 constexpr double kKeywordBoost = 0.6;   // share of the remaining gap a keyword hit closes
 
 // Tuned with `parley eval intents` on eval/customer_service_dev.jsonl (flow without keywords):
@@ -28,6 +29,8 @@ float KindWeight(nlp::FeatureKind k) {
       return 0.5f;
     case nlp::FeatureKind::kTrigram:
       return 0.8f;
+    case nlp::FeatureKind::kConcept:
+      return 3.0f;  // a shared meaning (nlp/concepts.cc) is the best evidence there is
   }
   return 1.0f;
 }
@@ -56,7 +59,7 @@ IntentClassifier::Sparse IntentClassifier::Vectorize(std::string_view normalized
       if (!grow) continue;
       it = vocab_.emplace(f.key, static_cast<int>(vocab_.size())).first;
       kind_weight_.push_back(KindWeight(f.kind));
-      is_word_.push_back(f.kind == nlp::FeatureKind::kWord);
+      is_word_.push_back(f.kind == nlp::FeatureKind::kWord || f.kind == nlp::FeatureKind::kConcept);
     }
     tf[it->second] += 1;
   }
