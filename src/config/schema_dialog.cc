@@ -14,7 +14,8 @@ void AddDialogFields(std::vector<Field>& f) {
        "flow",
        K::kPath,
        "",
-       "Dialog flow file (JSON or YAML: intents, entities, forms, persona). Empty: no dialog "
+       "Dialog flow file (JSON or YAML: intents, entities, forms, persona; see docs/dialog.md), "
+       "looked up from the working directory, then next to the config file. Empty: no dialog "
        "engine, `/v1/dialog` answers 503. Errors in it name the intent and field.",
        0,
        INT64_MAX,

@@ -120,6 +120,16 @@ class Assistant {
   Stripe& StripeFor(const std::string& id);
   // The session as of its last turn (a fresh one when unknown), from the cache or the store.
   Result<Cached> LoadSession(Stripe& stripe, const std::string& id);
+  // The steps of HandleTurn, all under the stripe lock.
+  Result<Cached> BeginTurn(Stripe& stripe, const TurnInput& in, const std::string& id, int64_t now,
+                           bool* fresh);
+  // No rule answered (or the intent wants the LLM): knowledge hook, then LLM.
+  void Escalate(Decision* d, const NluResult& nlu, const TurnInput& in, const std::string& id,
+                const SessionState& state, Vars vars, ReplyListener* listener,
+                std::vector<std::string>* citations);
+  // Saves the turn durably, then caches the session and reports its events.
+  Status Commit(Stripe& stripe, const std::string& id, Cached c, const TurnInput& in,
+                const TurnReply& out, const Decision& d, int64_t now);
   TurnReply Reply(const Decision& d, const NluResult& nlu, const SessionState& s) const;
   void Remember(SessionState* s, const NluResult& nlu, const TurnInput& in,
                 const std::string& reply) const;

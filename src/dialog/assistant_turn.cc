@@ -45,7 +45,8 @@ Vars TurnVars(const TurnInput& in, const std::string& session_id, const NluResul
 }  // namespace
 
 Result<Assistant::Cached> Assistant::LoadSession(Stripe& stripe, const std::string& id) {
-  if (auto it = stripe.cache.find(id); it != stripe.cache.end()) return it->second;
+  // Taken out of the cache (no copy) for the turn; Commit() puts it back once it is saved.
+  if (auto node = stripe.cache.extract(id)) return std::move(node.mapped());
   auto loaded = store_->Load(id);
   if (!loaded.ok()) return loaded.error();
   Cached c;
@@ -85,66 +86,54 @@ TurnReply Assistant::Reply(const Decision& d, const NluResult& nlu, const Sessio
   return out;
 }
 
-Result<TurnReply> Assistant::HandleTurn(const TurnInput& in, ReplyListener* listener) {
-  if (Status s = CheckMessage(in.message); !s.ok()) return s.error();
-  const std::string id = in.session_id.empty() ? NewSessionId() : in.session_id;
-  if (Status s = CheckSessionId(id); !s.ok()) return s.error();
-
-  Stripe& stripe = StripeFor(id);
-  std::lock_guard session_lock(stripe.mu);
+Result<Assistant::Cached> Assistant::BeginTurn(Stripe& stripe, const TurnInput& in,
+                                               const std::string& id, int64_t now, bool* fresh) {
   auto loaded = LoadSession(stripe, id);
   if (!loaded.ok()) return loaded.error();
-  store::SessionRecord rec = std::move(loaded->record);
-  SessionState state = std::move(loaded->state);
-  if (rec.turn_count >= options_.max_turns) {
+  Cached c = std::move(*loaded);
+  if (c.record.turn_count >= options_.max_turns) {
     return MakeError(ErrorCode::kResourceExhausted,
                      "session " + id + " has reached its limit of " +
                          std::to_string(options_.max_turns) + " turns; start a new session",
                      "session_turn_limit", "session_id");
   }
-  const int64_t now = Now();
-  const bool fresh = rec.epoch == 0 || now - rec.updated_ms > options_.idle_timeout.count();
-  if (fresh) {
-    state = SessionState();  // new or expired: a fresh conversation, old turns stay in history
-    ++rec.epoch;
-    if (rec.created_ms == 0) rec.created_ms = now;
+  *fresh = c.record.epoch == 0 || now - c.record.updated_ms > options_.idle_timeout.count();
+  if (*fresh) {
+    c.state = SessionState();  // new or expired: a fresh conversation, old turns stay in history
+    ++c.record.epoch;
+    if (c.record.created_ms == 0) c.record.created_ms = now;
   }
-  if (!in.user_id.empty()) rec.user_id = in.user_id;
-  if (!in.channel.empty()) rec.channel = in.channel;
+  if (!in.user_id.empty()) c.record.user_id = in.user_id;
+  if (!in.channel.empty()) c.record.channel = in.channel;
+  return c;
+}
 
-  const auto today = std::chrono::floor<std::chrono::days>(
-      std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(now)));
-  const NluResult nlu = nlu_->Analyze(in.message, today);
-  Vars vars = TurnVars(in, id, nlu, *flow_);
-  const uint64_t seed = Mix(options_.seed ^ std::hash<std::string>{}(id) ^ Mix(rec.turn_count));
-  Decision d = Decide(*flow_, nlu, in.message, &state, vars, seed);
-  std::vector<std::string> citations;
-  if (d.ask_knowledge && knowledge_) {
+void Assistant::Escalate(Decision* d, const NluResult& nlu, const TurnInput& in,
+                         const std::string& id, const SessionState& state, Vars vars,
+                         ReplyListener* listener, std::vector<std::string>* citations) {
+  if (d->ask_knowledge && knowledge_) {
     if (auto k = knowledge_->Answer({in.message, nlu.normalized, state.recent})) {
-      d.reply = k->text;
-      d.source = Source::kKnowledge;
-      d.ask_knowledge = false;
-      citations = k->citations;
+      d->reply = k->text;
+      d->source = Source::kKnowledge;
+      d->ask_knowledge = false;
+      *citations = k->citations;
     }
   }
-  if (d.ask_knowledge || d.ask_llm) {
-    for (const auto& [k, v] : state.slots) vars.emplace(k, v);
-    if (auto text = AskLlm(state, vars, in.message, id, listener)) {
-      d.reply = std::move(*text);
-      d.source = Source::kLlm;
-    }
+  if (!d->ask_knowledge && !d->ask_llm) return;
+  for (const auto& [k, v] : state.slots) vars.emplace(k, v);
+  if (auto text = AskLlm(state, vars, in.message, id, listener)) {
+    d->reply = std::move(*text);
+    d->source = Source::kLlm;
   }
-  Remember(&state, nlu, in, d.reply);
+}
 
-  TurnReply out = Reply(d, nlu, state);
-  out.session_id = id;
-  out.turn = rec.turn_count + 1;
-  out.new_conversation = fresh;
-  out.citations = std::move(citations);
+Status Assistant::Commit(Stripe& stripe, const std::string& id, Cached c, const TurnInput& in,
+                         const TurnReply& out, const Decision& d, int64_t now) {
+  store::SessionRecord& rec = c.record;
   rec.turn_count = out.turn;
   rec.updated_ms = now;
-  rec.handoff = state.handoff;
-  rec.state = EncodeState(state);
+  rec.handoff = c.state.handoff;
+  rec.state = EncodeState(c.state);
   const store::TurnRecord turn{out.turn,   rec.epoch,      now,
                                in.message, out.reply,      SourceName(out.source),
                                out.intent, out.confidence, DetailsJson(out)};
@@ -158,14 +147,49 @@ Result<TurnReply> Assistant::HandleTurn(const TurnInput& in, ReplyListener* list
   }
   if (Status s = store_->SaveTurn(rec, turn, events); !s.ok()) {
     stripe.cache.erase(id);  // the store is the truth; read it again next time
-    return s.error();
+    return s;
   }
-  if (stripe.cache.size() >= kCachePerStripe && !stripe.cache.count(id)) {
+  if (stripe.cache.size() >= kCachePerStripe) {
     stripe.cache.erase(stripe.cache.begin());
   }
-  stripe.cache[id] = Cached{std::move(rec), std::move(state)};
+  stripe.cache[id] = std::move(c);
   if (options_.on_event) {
     for (const auto& e : events) options_.on_event(id, e);
+  }
+  return Status::Ok();
+}
+
+Result<TurnReply> Assistant::HandleTurn(const TurnInput& in, ReplyListener* listener) {
+  if (Status s = CheckMessage(in.message); !s.ok()) return s.error();
+  const std::string id = in.session_id.empty() ? NewSessionId() : in.session_id;
+  if (Status s = CheckSessionId(id); !s.ok()) return s.error();
+
+  Stripe& stripe = StripeFor(id);
+  std::lock_guard session_lock(stripe.mu);
+  const int64_t now = Now();
+  bool fresh = false;
+  auto session = BeginTurn(stripe, in, id, now, &fresh);
+  if (!session.ok()) return session.error();
+  SessionState& state = session->state;
+
+  const auto today = std::chrono::floor<std::chrono::days>(
+      std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(now)));
+  const NluResult nlu = nlu_->Analyze(in.message, today);
+  const Vars vars = TurnVars(in, id, nlu, *flow_);
+  const int64_t turns = session->record.turn_count;
+  const uint64_t seed = Mix(options_.seed ^ std::hash<std::string>{}(id) ^ Mix(turns));
+  Decision d = Decide(*flow_, nlu, in.message, &state, vars, seed);
+  std::vector<std::string> citations;
+  Escalate(&d, nlu, in, id, state, vars, listener, &citations);
+  Remember(&state, nlu, in, d.reply);
+
+  TurnReply out = Reply(d, nlu, state);
+  out.session_id = id;
+  out.turn = turns + 1;
+  out.new_conversation = fresh;
+  out.citations = std::move(citations);
+  if (Status s = Commit(stripe, id, std::move(*session), in, out, d, now); !s.ok()) {
+    return s.error();
   }
   return out;
 }

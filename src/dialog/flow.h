@@ -73,7 +73,7 @@ struct Flow {
   std::vector<ResponseVariant> fallback;  // when nothing else can answer
   std::vector<ResponseVariant> handoff_reply;
   std::vector<ResponseVariant> cancel_reply;
-  double threshold = 0.22;  // least calibrated confidence for a rule answer
+  double threshold = 0.3;  // least calibrated confidence for a rule answer
   double margin = 0.02;    // least confidence gap between the best intent and the runner-up
   std::string source;      // file it came from
 

@@ -10,7 +10,8 @@ namespace {
 
 // Used when the patterns give too little evidence to fit (e.g. one pattern per intent):
 // a raw score of 0.5 maps to 50%.
-constexpr double kPriorA = 6, kPriorB = -3.5;
+constexpr double kPriorA = 7.5, kPriorB = -2;
+constexpr double kFittedB = -2;
 
 double Sigmoid(double z) { return 1 / (1 + std::exp(-z)); }
 
@@ -22,7 +23,7 @@ double Sigmoid(double z) { return 1 / (1 + std::exp(-z)); }
 void IntentClassifier::FitCalibration(const std::vector<Sparse>& vectors) {
   std::vector<std::pair<double, int>> samples;  // (top score, 1 if correct)
   for (size_t p = 0; p < vectors.size(); ++p) {
-    const auto scores = Scores(vectors[p], {}, static_cast<int>(p));
+    const auto scores = Scores(vectors[p], {}, static_cast<int>(p), pattern_embeddings_[p]);
     const int own = pattern_intent_[p];
     if (intent_pattern_count_[own] >= 2) {
       const auto top = std::max_element(scores.begin(), scores.end()) - scores.begin();
@@ -36,28 +37,26 @@ void IntentClassifier::FitCalibration(const std::vector<Sparse>& vectors) {
   // Too few mistakes (or successes) to fit: the data would be separable and the fit diverge.
   if (pos < 5 || neg < 5 || samples.size() < 40) return;
   const double t_pos = (pos + 1) / (pos + 2), t_neg = 1 / (neg + 2);
-  // Newton steps on the mean log-loss plus a small ridge towards the prior.
+  // Only the slope is fitted (Newton steps on the mean log-loss, a small ridge towards the
+  // prior): the intercept stays at kFittedB, so a message sharing nothing with the patterns is
+  // always about 12% likely. Leave-one-out data hold no out-of-scope messages, and fitting the
+  // intercept on them swung it wildly from flow to flow.
   const double lambda = 1e-3, n = static_cast<double>(samples.size());
-  double a = kPriorA, b = kPriorB;
+  double a = kPriorA;
   for (int iter = 0; iter < 50; ++iter) {
-    double ga = lambda * (a - kPriorA), gb = lambda * (b - kPriorB);
-    double haa = lambda, hab = 0, hbb = lambda;
+    double g = lambda * (a - kPriorA), h = lambda;
     for (auto [s, y] : samples) {
-      const double p = Sigmoid(a * s + b), err = p - (y ? t_pos : t_neg), w = p * (1 - p);
-      ga += err * s / n, gb += err / n;
-      haa += w * s * s / n, hab += w * s / n, hbb += w / n;
+      const double p = Sigmoid(a * s + kFittedB), err = p - (y ? t_pos : t_neg);
+      g += err * s / n;
+      h += p * (1 - p) * s * s / n;
     }
-    const double det = haa * hbb - hab * hab;
-    if (det <= 1e-12) break;
-    const double da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
-    a -= da, b -= db;
-    if (std::abs(da) + std::abs(db) < 1e-9) break;
+    const double step = g / h;
+    a -= step;
+    if (!std::isfinite(a) || std::abs(step) < 1e-9) break;
   }
-  if (!std::isfinite(a) || !std::isfinite(b)) return;
-  // Confidence must rise with similarity, and a message sharing nothing with the patterns
-  // must stay unlikely (b <= -2: at most 12%), whatever a small flow suggests.
-  a_ = std::clamp(a, 3.0, 12.0);
-  b_ = std::clamp(b, -5.0, -2.0);
+  if (!std::isfinite(a)) return;
+  a_ = std::clamp(a, 3.5, 10.0);  // confidence must rise with similarity, but not jump
+  b_ = kFittedB;
 }
 
 double IntentClassifier::Calibrate(double score) const { return Sigmoid(a_ * score + b_); }
@@ -66,7 +65,7 @@ Classification IntentClassifier::Classify(std::string_view normalized) const {
   Classification c;
   if (normalized.empty() || intents_.empty()) return c;
   const Sparse x = VectorizeConst(normalized);
-  const auto scores = Scores(x, normalized, -1);
+  const auto scores = Scores(x, normalized, -1, EmbedNormalized(normalized));
   std::vector<size_t> order(scores.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   const size_t k = std::min<size_t>(2, order.size());

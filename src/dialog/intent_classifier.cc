@@ -10,7 +10,8 @@ namespace parley::dialog {
 namespace {
 
 constexpr double kPatternWeight = 0.6;  // best single pattern vs. the intent's centroid
-constexpr double kNoWordFactor = 0.75;  // a pattern sharing no whole word with the message
+
+constexpr double kNoWordFactor = 0.5;  // a pattern sharing no whole word with the message
 constexpr double kKeywordBoost = 0.6;   // share of the remaining gap a keyword hit closes
 
 // Tuned with `parley eval intents` on eval/customer_service_dev.jsonl (flow without keywords):
@@ -28,6 +29,8 @@ float KindWeight(nlp::FeatureKind k) {
       return 0.5f;
     case nlp::FeatureKind::kTrigram:
       return 0.8f;
+    case nlp::FeatureKind::kConcept:
+      return 3.0f;  // a shared meaning (nlp/concepts.cc) is the best evidence there is
   }
   return 1.0f;
 }
@@ -56,7 +59,7 @@ IntentClassifier::Sparse IntentClassifier::Vectorize(std::string_view normalized
       if (!grow) continue;
       it = vocab_.emplace(f.key, static_cast<int>(vocab_.size())).first;
       kind_weight_.push_back(KindWeight(f.kind));
-      is_word_.push_back(f.kind == nlp::FeatureKind::kWord);
+      is_word_.push_back(f.kind == nlp::FeatureKind::kWord || f.kind == nlp::FeatureKind::kConcept);
     }
     tf[it->second] += 1;
   }
@@ -93,6 +96,23 @@ IntentClassifier::Sparse IntentClassifier::VectorizeConst(std::string_view norma
   return out;
 }
 
+void IntentClassifier::SetEmbedder(std::shared_ptr<Embedder> embedder, double weight) {
+  embedder_ = std::move(embedder);
+  embedding_weight_ = embedder_ ? std::clamp(weight, 0.0, 1.0) : 0;
+}
+
+std::vector<float> IntentClassifier::EmbedNormalized(std::string_view text) const {
+  if (!embedder_) return {};
+  auto v = embedder_->Embed(text);
+  if (!v.ok() || v->empty()) return {};
+  double norm = 0;
+  for (float f : *v) norm += double(f) * f;
+  if (norm <= 0) return {};
+  const float inv = static_cast<float>(1 / std::sqrt(norm));
+  for (float& f : *v) f *= inv;
+  return std::move(*v);
+}
+
 void IntentClassifier::Train(const std::vector<IntentSpec>& intents) {
   std::vector<Sparse> raw;  // term counts per pattern, before idf
   for (size_t i = 0; i < intents.size(); ++i) {
@@ -102,6 +122,7 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents) {
       const std::string norm = normalizer_->ForMatching(p);
       exact_.emplace(norm, static_cast<int>(i));
       raw.push_back(Vectorize(norm, true));
+      pattern_embeddings_.push_back(EmbedNormalized(norm));
       pattern_intent_.push_back(static_cast<int>(i));
     }
     for (const auto& k : intents[i].keywords) {
@@ -141,7 +162,8 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents) {
 }
 
 std::vector<double> IntentClassifier::Scores(const Sparse& x, std::string_view normalized,
-                                             int skip_pattern) const {
+                                             int skip_pattern,
+                                             const std::vector<float>& embedding) const {
   std::vector<double> pattern_sim(pattern_intent_.size(), 0), centroid_sim(intents_.size(), 0);
   std::vector<char> word_hit(pattern_intent_.size(), 0);
   for (auto [id, w] : x) {
@@ -151,12 +173,20 @@ std::vector<double> IntentClassifier::Scores(const Sparse& x, std::string_view n
     }
     for (auto [i, cw] : centroid_postings_[id]) centroid_sim[i] += double(w) * cw;
   }
-  std::vector<double> best(intents_.size(), 0);
+  std::vector<double> best(intents_.size(), 0), embedded(intents_.size(), 0);
   for (size_t p = 0; p < pattern_sim.size(); ++p) {
     if (static_cast<int>(p) == skip_pattern) continue;
     // Sharing only characters or trigrams with a pattern, never a whole word, is weaker
     // evidence ("天气" and "聊天" share a character, not a meaning).
     const double sim = pattern_sim[p] * (word_hit[p] ? 1.0 : kNoWordFactor);
+    if (!embedding.empty() && pattern_embeddings_[p].size() == embedding.size()) {
+      double cos = 0;
+      for (size_t k = 0; k < embedding.size(); ++k) {
+        cos += double(embedding[k]) * pattern_embeddings_[p][k];
+      }
+      auto& e = embedded[pattern_intent_[p]];
+      e = std::max(e, cos);
+    }
     best[pattern_intent_[p]] = std::max(best[pattern_intent_[p]], sim);
   }
   std::vector<double> score(intents_.size());
@@ -169,6 +199,11 @@ std::vector<double> IntentClassifier::Scores(const Sparse& x, std::string_view n
                : skip_pattern >= 0
                    ? best[i]
                    : kPatternWeight * best[i] + (1 - kPatternWeight) * centroid_sim[i];
+  }
+  if (!embedding.empty()) {
+    for (size_t i = 0; i < score.size(); ++i) {
+      score[i] = (1 - embedding_weight_) * score[i] + embedding_weight_ * embedded[i];
+    }
   }
   if (skip_pattern < 0) {
     for (const auto& [kw, i] : keywords_) {

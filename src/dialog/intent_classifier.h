@@ -2,7 +2,8 @@
 // exact matches, keyword hits and a TF-IDF cosine similarity over words, Chinese character
 // unigrams/bigrams and English character trigrams, scored against each pattern and each
 // intent's centroid. Raw scores are turned into calibrated confidences by Platt scaling fitted
-// on leave-one-out classification of the patterns themselves. Immutable after Train();
+// on leave-one-out classification of the patterns themselves. With an Embedder, the cosine of
+// sentence embeddings is mixed in as an extra signal. Immutable after Train();
 // Classify() is thread-safe.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dialog/embedder.h"
 #include "dialog/flow.h"
 #include "nlp/normalizer.h"
 
@@ -34,6 +36,8 @@ class IntentClassifier {
  public:
   IntentClassifier(std::shared_ptr<const nlp::Normalizer> normalizer, double threshold,
                    double margin);
+  // Optional, before Train(): mixes the embedding cosine into every score with this weight.
+  void SetEmbedder(std::shared_ptr<Embedder> embedder, double weight);
   void Train(const std::vector<IntentSpec>& intents);
 
   // `normalized`: Normalizer::ForMatching of the message.
@@ -52,7 +56,10 @@ class IntentClassifier {
   Sparse Vectorize(std::string_view normalized, bool grow);
   Sparse VectorizeConst(std::string_view normalized) const;
   // Raw score per intent; `skip_pattern` (>= 0) is left out (for leave-one-out calibration).
-  std::vector<double> Scores(const Sparse& x, std::string_view normalized, int skip_pattern) const;
+  // `embedding`: the message's (L2-normalised) embedding, or empty.
+  std::vector<double> Scores(const Sparse& x, std::string_view normalized, int skip_pattern,
+                             const std::vector<float>& embedding) const;
+  std::vector<float> EmbedNormalized(std::string_view text) const;
   void FitCalibration(const std::vector<Sparse>& pattern_vectors);
   double Calibrate(double score) const;
 
@@ -69,6 +76,9 @@ class IntentClassifier {
   std::unordered_map<std::string, int> exact_;         // normalised pattern -> intent
   std::vector<std::pair<std::string, int>> keywords_;  // normalised keyword -> intent
   double a_ = 10, b_ = -5;
+  std::shared_ptr<Embedder> embedder_;
+  double embedding_weight_ = 0;
+  std::vector<std::vector<float>> pattern_embeddings_;  // by pattern; empty when unavailable
 };
 
 }  // namespace parley::dialog

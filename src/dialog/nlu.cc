@@ -3,10 +3,13 @@
 namespace parley::dialog {
 
 Result<std::shared_ptr<const Nlu>> Nlu::Create(const Flow& flow,
-                                               std::shared_ptr<const nlp::Normalizer> n) {
+                                               std::shared_ptr<const nlp::Normalizer> n,
+                                               std::shared_ptr<Embedder> embedder,
+                                               double embedding_weight) {
   auto entities = EntityExtractor::Build(flow.entities, *n);
   if (!entities.ok()) return entities.error();
   IntentClassifier classifier(n, flow.threshold, flow.margin);
+  classifier.SetEmbedder(std::move(embedder), embedding_weight);
   classifier.Train(flow.intents);
   return std::shared_ptr<const Nlu>(new Nlu(std::move(n), std::move(classifier), *entities));
 }

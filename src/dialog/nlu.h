@@ -26,8 +26,11 @@ struct NluResult {
 
 class Nlu {
  public:
+  // `embedder` (optional) adds embedding similarity to intent scores with `embedding_weight`.
   static Result<std::shared_ptr<const Nlu>> Create(const Flow& flow,
-                                                   std::shared_ptr<const nlp::Normalizer> n);
+                                                   std::shared_ptr<const nlp::Normalizer> n,
+                                                   std::shared_ptr<Embedder> embedder = nullptr,
+                                                   double embedding_weight = 0.4);
   NluResult Analyze(std::string_view message, std::chrono::sys_days today) const;
   const IntentClassifier& classifier() const { return classifier_; }
   IntentClassifier& mutable_classifier() { return classifier_; }  // before sharing only

@@ -10,6 +10,8 @@
 #include <memory>
 #include <unordered_set>
 
+#include "nlp/concepts.h"
+
 namespace parley::nlp {
 namespace {
 
@@ -160,6 +162,7 @@ std::vector<Feature> Features(std::string_view normalized) {
     }
   }
   flush_run();
+  for (auto& c : Concepts(normalized, words)) out.push_back({"k:" + c, FeatureKind::kConcept});
   return out;
 }
 

@@ -21,7 +21,7 @@ bool IsStopWord(std::string_view word);
 bool IsStopChar(std::string_view han_char);
 bool HasHan(std::string_view s);
 
-enum class FeatureKind { kWord, kStopWord, kHanChar, kHanBigram, kTrigram };
+enum class FeatureKind { kWord, kStopWord, kHanChar, kHanBigram, kTrigram, kConcept };
 struct Feature {
   std::string key;  // prefixed by kind, so "w:order" never collides with "t:ord"
   FeatureKind kind;

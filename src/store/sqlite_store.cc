@@ -105,6 +105,15 @@ Error SqliteStore::DbError(const std::string& what) const {
                    "store_error");
 }
 
+// One statement through the statement cache (no parsing after the first time); mu_ held.
+Status SqliteStore::Step(const char* sql) {
+  Stmt s(Prepared(sql));
+  if (!s.ok()) return DbError(sql);
+  const int rc = s.Step();
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) return DbError(sql);
+  return Status::Ok();
+}
+
 Status SqliteStore::Exec(const char* sql) {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
@@ -158,17 +167,24 @@ Status SqliteStore::SaveTurn(const SessionRecord& s, const TurnRecord& t,
 
 void SqliteStore::WriteBatch(const std::vector<Pending*>& batch) {
   std::lock_guard lock(mu_);
-  if (Status st = Exec("BEGIN IMMEDIATE;"); !st.ok()) {
+  if (Status st = Step("BEGIN IMMEDIATE"); !st.ok()) {
     for (Pending* p : batch) p->status = st;
     return;
   }
+  // A lone turn is its own transaction; in a batch each turn gets a savepoint.
+  const bool alone = batch.size() == 1;
   for (Pending* p : batch) {
-    Exec("SAVEPOINT turn;").ok();
+    if (!alone) Step("SAVEPOINT turn").ok();
     p->status = WriteOne(*p->session, *p->turn, *p->events);
-    Exec(p->status.ok() ? "RELEASE turn;" : "ROLLBACK TO turn; RELEASE turn;").ok();
+    if (!alone && !p->status.ok()) Step("ROLLBACK TO turn").ok();
+    if (!alone) Step("RELEASE turn").ok();
   }
-  if (Status st = Exec("COMMIT;"); !st.ok()) {
-    Exec("ROLLBACK;").ok();
+  if (alone && !batch[0]->status.ok()) {
+    Step("ROLLBACK").ok();
+    return;
+  }
+  if (Status st = Step("COMMIT"); !st.ok()) {
+    Step("ROLLBACK").ok();
     for (Pending* p : batch) p->status = st;
   }
 }

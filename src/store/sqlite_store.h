@@ -46,6 +46,7 @@ class SqliteStore : public SessionStore {
 
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   Status Exec(const char* sql);
+  Status Step(const char* sql);  // cached single statement; mu_ held
   Error DbError(const std::string& what) const;
   sqlite3_stmt* Prepared(const char* sql);  // cached; call with mu_ held
   void WriteBatch(const std::vector<Pending*>& batch);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "dialog/entities.h"
+#include "fakes/fake_embedder.h"
 #include "test_flow.h"
 
 namespace parley::dialog {
@@ -147,6 +148,45 @@ intents:
   const auto with = nlu->Analyze("我需要一张发票给公司报销", Day(2026, 1, 1)).intent;
   EXPECT_EQ(with.top.name, "invoice");
   EXPECT_TRUE(with.in_scope) << with.top.confidence;
+}
+
+TEST(EmbeddingSignalTest, EmbeddingsRescueParaphrasesWithNoWordInCommon) {
+  auto flow = FlowFromYaml(R"(
+intents:
+  - {name: thanks, patterns: [谢谢, thank you, thanks a lot], response: a}
+  - {name: weather, patterns: [天气预报, weather forecast, 天气怎么样], response: b}
+  - {name: shipping, patterns: [运费多少, how much is shipping, 包邮吗], response: c}
+)");
+  const auto lexical = NluFor(*flow);
+  auto embedder = std::make_shared<testing::FakeEmbedder>();
+  auto normalizer = nlp::Normalizer::Create();
+  auto with = Nlu::Create(*flow, *normalizer, embedder, 0.5);
+  ASSERT_TRUE(with.ok());
+  EXPECT_GT(embedder->calls.load(), 8);  // every pattern was embedded at load
+  const auto day = Day(2026, 1, 1);
+  // "rain" shares no word with any weather pattern; its embedding is close to them.
+  const auto alone = lexical->Analyze("will it rain tomorrow", day).intent;
+  EXPECT_FALSE(alone.top.name == "weather" && alone.in_scope) << alone.top.confidence;
+  const auto c = (*with)->Analyze("will it rain tomorrow", day).intent;
+  EXPECT_EQ(c.top.name, "weather");
+  EXPECT_TRUE(c.in_scope) << c.top.confidence;
+  // A failing model leaves the lexical classifier working.
+  embedder->fail = true;
+  EXPECT_EQ((*with)->Analyze("运费多少", day).intent.top.name, "shipping");
+}
+
+TEST(ConceptSignalTest, EnglishMessagesMatchChineseOnlyPatterns) {
+  auto flow = FlowFromYaml(R"(
+intents:
+  - {name: refund, patterns: [退款进度, 退款什么时候到账], response: a}
+  - {name: shipping_fee, patterns: [运费多少, 包邮吗], response: b}
+  - {name: invoice, patterns: [怎么开发票], response: c}
+)");
+  const auto nlu = NluFor(*flow);
+  const auto day = Day(2026, 1, 1);
+  EXPECT_EQ(nlu->Analyze("where is my refund", day).intent.top.name, "refund");
+  EXPECT_EQ(nlu->Analyze("is shipping free?", day).intent.top.name, "shipping_fee");
+  EXPECT_EQ(nlu->Analyze("can I get a receipt", day).intent.top.name, "invoice");
 }
 
 TEST_F(ClassifierTest, SentimentRidesAlong) {

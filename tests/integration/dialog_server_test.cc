@@ -19,9 +19,10 @@ using Json = nlohmann::json;
 
 std::string ExampleFlow() { return SourceDir() + "/examples/customer_service.yaml"; }
 
-std::string Config(const std::string& store) {
+// `dialog_extra`: more lines of the dialog section, each "  key: value\n".
+std::string Config(const std::string& store, const std::string& dialog_extra = "") {
   return "dialog:\n  flow: " + ExampleFlow() + "\n  store: " + store +
-         "\n  max_message_chars: 200\nlog:\n  level: warn\n";
+         "\n  max_message_chars: 200\n" + dialog_extra + "log:\n  level: warn\n";
 }
 
 HttpReply Turn(uint16_t port, const Json& body) {
@@ -93,6 +94,28 @@ TEST_F(DialogServerTest, HandoffIsFlaggedAndRecorded) {
   EXPECT_TRUE(v["handoff"].get<bool>());
   ASSERT_EQ(v["events"].size(), 1u);
   EXPECT_EQ(v["events"][0]["type"], "handoff");
+}
+
+TEST_F(DialogServerTest, FallbackSpeaksTheLanguageOfTheMessage) {
+  const auto zh = Body(Turn(server_.port(), {{"message", "今天天气怎么样"}}));
+  EXPECT_EQ(zh["source"], "fallback");
+  EXPECT_NE(zh["reply"].get<std::string>().find("抱歉"), std::string::npos) << zh.dump();
+  const auto en = Body(Turn(server_.port(), {{"message", "what is the capital of france"}}));
+  EXPECT_EQ(en["source"], "fallback");
+  EXPECT_EQ(en["reply"].get<std::string>().rfind("Sorry", 0), 0u) << en.dump();
+}
+
+TEST(DialogLimitsTest, ASessionPastItsTurnLimitGets429) {
+  TempDir dir;
+  ServerProcess server(Config(dir.File("p.db"), "  max_turns_per_session: 3\n"));
+  ASSERT_TRUE(server.started()) << server.Output();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Turn(server.port(), {{"session_id", "full"}, {"message", "你好"}}).status, 200);
+  }
+  const auto r = Turn(server.port(), {{"session_id", "full"}, {"message", "你好"}});
+  EXPECT_EQ(r.status, 429) << r.raw;
+  EXPECT_EQ(Body(r)["error"]["code"], "session_turn_limit");
+  EXPECT_EQ(Turn(server.port(), {{"session_id", "other"}, {"message", "你好"}}).status, 200);
 }
 
 TEST_F(DialogServerTest, StreamsAsServerSentEvents) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "nlp/concepts.h"
 #include "nlp/normalizer.h"
 #include "nlp/sentiment.h"
 #include "nlp/tokenizer.h"
@@ -66,6 +67,17 @@ TEST(TokenizerTest, FeaturesIncludeHanBigramsAndEnglishTrigrams) {
   EXPECT_TRUE(has(en, "w:refund"));
   EXPECT_TRUE(has(en, "t:#re"));
   EXPECT_TRUE(has(en, "t:nd#"));
+}
+
+TEST(ConceptsTest, SameMeaningInOtherWordsOrLanguagesSharesAConcept) {
+  auto concepts = [](const std::string& text) { return Concepts(text, Words(text)); };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(concepts("我的退款呢"), V{"refund"});
+  EXPECT_EQ(concepts("i want my money back"), V{"refund"});
+  EXPECT_EQ(concepts("shipping cost"), (V{"ship", "cost"}));
+  EXPECT_EQ(concepts("运费多少"), V{"cost"});
+  EXPECT_EQ(concepts("今天天气怎么样"), V{});
+  EXPECT_EQ(concepts("crusade"), V{});  // whole words only
 }
 
 TEST(SentimentTest, TagsChineseAndEnglishEmotions) {

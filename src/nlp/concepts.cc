@@ -1,0 +1,139 @@
+#include "nlp/concepts.h"
+
+#include <algorithm>
+
+#include "nlp/tokenizer.h"
+
+namespace parley::nlp {
+namespace {
+
+struct Concept {
+  const char* id;
+  std::vector<std::string_view> zh;  // matched as substrings
+  std::vector<std::string_view> en;  // matched as whole (stemmed) words or word sequences
+};
+
+const std::vector<Concept>& Table() {
+  static const std::vector<Concept> kTable = {
+      {"order", {"订单", "单子", "下单", "下的单", "买的东西"}, {"order", "purchase"}},
+      {"track",
+       {"到哪", "在哪", "物流", "进度", "状态", "跟踪", "追踪"},
+       {"where", "track", "status", "progress"}},
+      {"return", {"退货", "退回", "退掉", "寄回", "想退", "要退"}, {"return", "send back"}},
+      {"refund",
+       {"退款", "退钱", "钱退", "返款", "到账", "退的钱"},
+       {"refund", "money back", "reimburse"}},
+      {"cancel", {"取消", "撤销", "撤掉", "撤单", "不要了", "不想买"}, {"cancel", "call off"}},
+      {"address", {"地址", "住址"}, {"address", "where it ship"}},
+      {"change",
+       {"修改", "更改", "改成", "改下", "改一下", "换成", "换个", "改地址"},
+       {"change", "update", "modify", "edit"}},
+      {"ship",
+       {"发货", "配送", "送货", "快递", "运送", "到货", "送到", "收到", "能到", "寄到"},
+       {"ship", "deliver", "delivery", "dispatch", "arrive", "shipment", "package"}},
+      {"cost",
+       {"运费", "邮费", "费用", "多少钱", "收费", "价格", "价钱"},
+       {"cost", "fee", "price", "charge", "how much"}},
+      {"free", {"免费", "包邮"}, {"free"}},
+      {"pay",
+       {"支付", "付款", "付钱", "结账", "货到付款", "扣款", "扣了"},
+       {"pay", "payment", "checkout", "paypal", "charged"}},
+      {"fail",
+       {"失败", "不成功", "出错", "报错", "付不了", "不上去"},
+       {"fail", "failed", "error", "declin", "didn't go through", "not working", "isn't working"}},
+      {"invoice", {"发票", "收据", "开票", "报销"}, {"invoice", "receipt", "vat"}},
+      {"stock",
+       {"库存", "有货", "缺货", "补货", "现货", "卖完", "还有吗", "到货通知"},
+       {"stock", "in stock", "sold out", "restock", "available", "availability"}},
+      {"size",
+       {"尺码", "码数", "尺寸", "几码", "多大码", "大码", "小码", "合脚"},
+       {"size", "fit", "too small", "too big", "medium"}},
+      {"warranty",
+       {"保修", "质保", "维修", "修理", "保障", "免费修"},
+       {"warranty", "guarantee", "repair"}},
+      {"discount",
+       {"优惠", "折扣", "打折", "便宜", "活动", "促销", "优惠码", "优惠券"},
+       {"coupon", "discount", "promo", "deal", "voucher", "cheaper"}},
+      {"member", {"会员", "积分", "等级"}, {"member", "membership", "loyalty", "point", "reward"}},
+      {"account",
+       {"账号", "账户", "登录", "登陆", "登不", "密码", "验证码", "注册"},
+       {"account", "login", "log in", "sign in", "password", "pasword", "verification"}},
+      {"complaint",
+       {"投诉", "不满", "差评", "太差", "很差", "举报", "抱怨", "态度"},
+       {"complain", "complaint", "terrible", "awful", "unacceptable", "unhappy"}},
+      {"human",
+       {"人工", "真人", "转接", "客服人员"},
+       {"human", "agent", "real person", "representative", "someone real"}},
+      {"hours",
+       {"营业时间", "上班", "下班", "几点", "工作时间", "在线", "开门", "周末", "晚上"},
+       {"hour", "open", "opening", "weekend", "sunday", "saturday", "business hour"}},
+      {"contact",
+       {"电话", "联系", "邮箱", "热线"},
+       {"phone", "contact", "email", "hotline", "call", "reach"}},
+      {"greet",
+       {"你好", "您好", "哈喽", "早上好", "晚上好", "下午好", "在吗"},
+       {"hello", "hi", "hey", "heya", "good morning", "good evening", "anyone here"}},
+      {"bye", {"再见", "拜拜", "回见", "先走了"}, {"bye", "goodbye", "see you", "see ya"}},
+      {"thanks",
+       {"谢谢", "感谢", "多谢", "谢了", "谢啦"},
+       {"thank", "thanks", "thx", "appreciate", "cheer"}},
+      {"broken",
+       {"坏了", "破损", "损坏", "质量问题", "有问题", "坏的"},
+       {"broken", "damaged", "defective", "faulty"}},
+      {"wrong", {"发错", "错了", "不对"}, {"wrong", "incorrect", "mistake"}},
+  };
+  return kTable;
+}
+
+// The stemmed ASCII words of the message, space-padded: " where s my order ".
+std::string StemmedLine(const std::vector<std::string>& words) {
+  std::string line = " ";
+  for (const auto& w : words) {
+    if (HasHan(w)) continue;
+    line += w;
+    line += ' ';
+  }
+  return line;
+}
+
+std::string StemPhrase(std::string_view phrase) {
+  std::string out = " ";
+  size_t start = 0;
+  while (start <= phrase.size()) {
+    const size_t sp = phrase.find(' ', start);
+    const std::string_view w = phrase.substr(start, sp == std::string_view::npos ? sp : sp - start);
+    if (!w.empty()) out += Stem(w) + ' ';
+    if (sp == std::string_view::npos) break;
+    start = sp + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> Concepts(std::string_view normalized,
+                                  const std::vector<std::string>& words) {
+  static const std::vector<std::vector<std::string>> kStemmed = [] {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& c : Table()) {
+      out.emplace_back();
+      for (auto term : c.en) out.back().push_back(StemPhrase(term));
+    }
+    return out;
+  }();
+  std::vector<std::string> found;
+  const std::string line = StemmedLine(words);
+  const auto& table = Table();
+  for (size_t i = 0; i < table.size(); ++i) {
+    bool hit = std::any_of(table[i].zh.begin(), table[i].zh.end(), [&](std::string_view t) {
+      return normalized.find(t) != std::string_view::npos;
+    });
+    hit = hit || std::any_of(kStemmed[i].begin(), kStemmed[i].end(), [&](const std::string& t) {
+            return line.find(t) != std::string::npos;
+          });
+    if (hit) found.emplace_back(table[i].id);
+  }
+  return found;
+}
+
+}  // namespace parley::nlp

@@ -1,0 +1,17 @@
+// A small bilingual thesaurus of customer-service concepts (refund / 退款 / money back...): when
+// a message and a pattern use different words, or different languages, for the same thing,
+// they still share a concept feature. Generic to shops and services, not to one flow. Pure
+// functions over normalised text and its words; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::nlp {
+
+// Concept ids ("refund", "ship"...) present in the text; `words` are its Words().
+std::vector<std::string> Concepts(std::string_view normalized,
+                                  const std::vector<std::string>& words);
+
+}  // namespace parley::nlp
