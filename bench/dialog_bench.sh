@@ -13,6 +13,8 @@ parley_bin=${1:-}
 [[ -n $parley_bin ]] && parley_bin=$(realpath -m -- "$parley_bin")
 cd "$(dirname -- "$0")/.."
 repo_root=$PWD
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 parley_bin=${parley_bin:-$repo_root/build/src/parley}
 nlu_bench=$repo_root/build/bench/nlu_bench
 
@@ -39,14 +41,6 @@ mkdir -p bench/work bench/results
 work=$(mktemp -d "$repo_root/bench/work/dialog.XXXXXX")
 parley_pid="" nginx_pid=""
 
-stop() {
-  local pid=$1
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 # shellcheck disable=SC2317
 cleanup() {
   local status=$?
@@ -86,7 +80,6 @@ grep -q '"source":"rule"' <<<"$sample" || die "the sample turn was not rule-answ
 # --- nginx: the same reply bytes for the same POST -------------------------------------------
 mkdir -p "$work/nginx-tmp"
 escaped=$(sed "s/'/\\\\'/g" <<<"$sample")
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 nginx_url=""
 for port in $(seq "$NGINX_BASE_PORT" $((NGINX_BASE_PORT + 49))); do
   port_in_use "$port" && continue
@@ -131,11 +124,6 @@ request = function()
 end
 LUA
 wrk_args=(-t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/dialog.lua")
-to_ms() {
-  awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-    f = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : (u == "m") ? 60000 : -1
-    if (f < 0) exit 1; printf "%.3f", n * f }'
-}
 declare -A rps p99 errors
 measure() {  # measure NAME URL
   local out="$work/wrk-$1.txt"
@@ -158,8 +146,6 @@ turns=$(curl -sf "${parley_url%/v1/dialog}/metrics" | awk '/^parley_http_request
 nlu_us=$(awk -F: '/"cpu_time"/ { gsub(/[ ,]/, "", $2); printf "%.2f", $2 / 1000; exit }' "$work/nlu.json")
 nlu_wall_us=$(awk -F: '/"real_time"/ { gsub(/[ ,]/, "", $2); printf "%.2f", $2 / 1000; exit }' "$work/nlu.json")
 
-verdict() { awk "BEGIN { exit !($1) }" && echo PASS || echo FAIL; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
 rps_ratio=$(ratio "${rps[parley]}" "${rps[nginx]}")
 p99_ratio=$(ratio "${p99[parley]}" "${p99[nginx]}")
 table=$(cat <<TABLE

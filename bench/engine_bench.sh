@@ -21,6 +21,8 @@ parley_bin=${1:-}
 [[ -n $parley_bin ]] && parley_bin=$(realpath -m -- "$parley_bin")
 cd "$(dirname -- "$0")/.."
 repo_root=$PWD
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 parley_bin=${parley_bin:-$repo_root/build/src/parley}
 
 THREADS=${THREADS:-$(nproc)}
@@ -66,14 +68,6 @@ mkdir -p bench/work bench/results
 work=$(mktemp -d "$repo_root/bench/work/engine.XXXXXX")
 server_pid=""
 
-stop() {  # stop PID: TERM, then KILL if it lingers, so a wedged server cannot hang the trap
-  local pid=$1
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
@@ -91,29 +85,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Percentage of CPU time in use over one second. Clients and servers share the CPUs, so other
-# work (a compile in another checkout) skews the figures; this records how much there was.
-cpu_busy_pct() {
-  local a b
-  a=$(head -1 /proc/stat); sleep 1; b=$(head -1 /proc/stat)
-  awk -v a="$a" -v b="$b" 'BEGIN {
-    split(a, x); split(b, y)
-    for (i = 2; i <= 9; i++) { d = y[i] - x[i]; total += d; if (i == 5 || i == 6) idle += d }
-    printf "%.0f", (total > 0) ? 100 * (total - idle) / total : 0
-  }'
-}
 
-# Polls URL until it answers 200, failing early if the server process (PID) has died. Loading a
-# model of a few hundred MB from a cold page cache takes a while on a small machine.
-wait_http() {
-  local url=$1 pid=$2
-  for _ in $(seq 1500); do
-    kill -0 "$pid" 2>/dev/null || return 1
-    curl -sf -o /dev/null "$url" && return 0
-    sleep 0.2
-  done
-  return 1
-}
 
 # --- Tools and model -------------------------------------------------------------------------
 note "building llama-server and llama-bench (cached after the first run)"
@@ -193,7 +165,7 @@ run_llama_server() {  # run_llama_server ROUND
     sleep 0.2
   done
   [[ -n $port ]] || die "llama-server did not report its port"
-  wait_http "http://127.0.0.1:$port/health" "$server_pid" \
+  wait_http "http://127.0.0.1:$port/health" "$server_pid" 1500 \
     || { tail -40 "$log" >&2; die "llama-server /health never answered 200"; }
   run_suite "$1" llama "http://127.0.0.1:$port" llama-server
   stop "$server_pid"
@@ -216,7 +188,7 @@ run_parley() {  # run_parley ROUND
   done
   if [[ ! -s $work/parley.port ]]; then
     parley_note="Parley did not start (no port file): \`$(tail -3 "$log" | tr '\n`' '  ')\`"
-  elif ! wait_http "http://127.0.0.1:$(<"$work/parley.port")/ready" "$server_pid"; then
+  elif ! wait_http "http://127.0.0.1:$(<"$work/parley.port")/ready" "$server_pid" 1500; then
     parley_note="Parley never answered /ready with 200: \`$(tail -3 "$log" | tr '\n`' '  ')\`"
   else
     run_suite "$1" parley "http://127.0.0.1:$(<"$work/parley.port")" parley

@@ -14,6 +14,8 @@ parley_bin=${1:-}
 [[ -n $parley_bin ]] && parley_bin=$(realpath -m -- "$parley_bin")
 cd "$(dirname -- "$0")/.."
 repo_root=$PWD
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 parley_bin=${parley_bin:-$repo_root/build/src/parley}
 
 DURATION=${DURATION:-10s}
@@ -43,14 +45,6 @@ work=$(mktemp -d "$repo_root/bench/work/http.XXXXXX")
 parley_pid=""
 nginx_pid=""
 
-stop() {  # stop PID: TERM, then KILL if it lingers, so a wedged server cannot hang the trap
-  local pid=$1
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
@@ -63,8 +57,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# VmRSS of one process, in MB.
-rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 # Sum of VmRSS over nginx's master and workers, in MB: all of them serve the load.
 nginx_rss_mb() {
@@ -75,28 +67,7 @@ nginx_rss_mb() {
   awk -v kb="$total" 'BEGIN { printf "%.1f", kb / 1024 }'
 }
 
-# Percentage of CPU time in use over one second. Client and servers share the CPUs, so other work
-# skews the figures; the load average would lag by a minute and still show a previous run.
-cpu_busy_pct() {
-  local a b
-  a=$(head -1 /proc/stat); sleep 1; b=$(head -1 /proc/stat)
-  awk -v a="$a" -v b="$b" 'BEGIN {
-    split(a, x); split(b, y)
-    for (i = 2; i <= 9; i++) { d = y[i] - x[i]; total += d; if (i == 5 || i == 6) idle += d }
-    printf "%.0f", (total > 0) ? 100 * (total - idle) / total : 0
-  }'
-}
 
-# Polls URL until it answers 2xx, failing early if the server process (PID) has died.
-wait_http() {
-  local url=$1 pid=$2
-  for _ in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || return 1
-    curl -sf -o /dev/null "$url" && return 0
-    sleep 0.1
-  done
-  return 1
-}
 
 # --- Parley ----------------------------------------------------------------------------------
 # The access log is switched off: it writes one line per request, which would measure the
@@ -151,9 +122,6 @@ EOF
   } >"$work/nginx.conf"
 }
 
-# nginx cannot report an ephemeral port back, so try fixed ports upward; a port that looks free
-# can still be taken before nginx binds it, hence the retry when nginx dies.
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 nginx_port=""
 for port in $(seq "$NGINX_BASE_PORT" $((NGINX_BASE_PORT + 99))); do
   port_in_use "$port" && continue
@@ -175,15 +143,6 @@ nginx_idle_rss=$(nginx_rss_mb)
 # --- Load ------------------------------------------------------------------------------------
 wrk_args=(-t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency)
 
-# wrk prints durations as e.g. 850.00us, 1.23ms, 2.00s or 1.50m; normalise to milliseconds.
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-    f = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : (u == "m") ? 60000 : (u == "h") ? 3600000 : -1
-    if (f < 0) exit 1
-    printf "%.3f", n * f
-  }'
-}
 
 # Requests that failed make a run's rate meaningless, so every error wrk reports is kept.
 run_errors() {
@@ -232,9 +191,6 @@ kill -0 "$parley_pid" 2>/dev/null || die "Parley died under load"
 parley_load_rss=$(rss_mb "$parley_pid")
 nginx_load_rss=$(nginx_rss_mb)
 
-# --- Report ----------------------------------------------------------------------------------
-verdict() { awk "BEGIN { exit !($1) }" && echo PASS || echo FAIL; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
 
 rps_ratio=$(ratio "${best_rps[parley]}" "${best_rps[nginx]}")
 p99_ratio=$(ratio "${best_p99[parley]}" "${best_p99[nginx]}")
