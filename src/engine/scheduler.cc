@@ -43,12 +43,11 @@ struct Scheduler::Parked {
 };
 
 namespace {
-// A request runs at least this many tokens before it may be preempted, and is preempted at
-// most kMaxParks times; a parked request that waited kParkedPriority gets the next free sequence
-// ahead of new requests. Together they keep swapping bounded and starvation impossible.
+// A request runs at least this many tokens before it may be preempted, is preempted at most
+// kMaxParks times, and parked requests get freed sequences before new requests do; together
+// that bounds swapping and rules out starvation.
 constexpr int kMinRunTokens = 4;
 constexpr int kMaxParks = 2;
-constexpr auto kParkedPriority = std::chrono::seconds(1);
 }  // namespace
 
 struct Scheduler::Batch {
@@ -200,21 +199,17 @@ void Scheduler::Admit() {
     bool resume = false;
     {
       std::lock_guard lock(mu_);
-      const bool waiting = !queue_.empty();
-      const bool parked_first =
-          !parked_.empty() && (!waiting || Clock::now() - parked_.front()->since > kParkedPriority);
-      if (parked_first) {
-        slot = FreeSlot();
-        if (!slot) return;
+      // A sequence that frees up goes to the oldest parked request; waiting new requests take
+      // free sequences otherwise, or park a generating request to start at once.
+      if (!parked_.empty() && (slot = FreeSlot()) != nullptr) {
         resume = true;
-      } else if (waiting) {
+      } else if (!queue_.empty()) {
         if (!queue_.front()->on_embedding) {
           slot = PickSlot(*queue_.front());
           if (!slot) {
-            Slot* victim = opt_.preempt ? PickVictim() : nullptr;
-            if (!victim) return;
-            Park(*victim);
-            continue;
+            slot = opt_.preempt ? PickVictim() : nullptr;
+            if (!slot) return;
+            Park(*slot);  // the waiting request takes the sequence it frees, below
           }
         }
         task = std::move(queue_.front());
