@@ -7,8 +7,10 @@
 #include <iostream>
 
 #include "api/dialog_routes.h"
+#include "api/kb_routes.h"
 #include "api/ops_routes.h"
 #include "app/dialog_setup.h"
+#include "app/kb_setup.h"
 #include "app/build_info.h"
 #include "config/loader.h"
 #include "config/schema.h"
@@ -110,8 +112,26 @@ int RunServe(const ServeFlags& flags) {
   dialog_options.on_event = [&log](const std::string& session, const store::Event& e) {
     log.Warn("dialog event", {{"type", e.type}, {"session_id", session}, {"data", e.data}});
   };
+  // The knowledge base, loaded (and re-indexed where files changed) before serving.
+  auto knowledge = BuildKnowledgeStack(cfg, llm);
+  if (!knowledge.ok()) {
+    std::cerr << "parley: " << knowledge.error().message << '\n';
+    return kExitConfig;
+  }
+  if (knowledge->kb && !cfg.knowledge.paths.empty()) {
+    const auto sum = IngestPaths(*knowledge->kb, cfg.knowledge.paths, cfg.source,
+                                 [&log](const std::string& line) {
+                                   log.Info("knowledge", {{"ingest", line}});
+                                 });
+    log.Info("knowledge loaded", {{"added", sum.added},
+                                  {"updated", sum.replaced},
+                                  {"unchanged", sum.unchanged},
+                                  {"failed", sum.failed},
+                                  {"chunks", static_cast<int64_t>(knowledge->kb->chunk_count())}});
+  }
   std::vector<std::string> flow_problems;
-  auto dialog = BuildDialogStack(cfg, llm, std::move(dialog_options), &flow_problems);
+  auto dialog = BuildDialogStack(cfg, llm, std::move(dialog_options), &flow_problems,
+                                 knowledge->answerer.get());
   for (const auto& p : flow_problems) std::cerr << p << '\n';
   if (!dialog.ok()) {
     std::cerr << "parley: " << dialog.error().message << '\n';
@@ -124,6 +144,8 @@ int RunServe(const ServeFlags& flags) {
                              static_cast<int>(cfg.server.max_json_depth)});
   api::AddDialogRoutes(router, {dialog->assistant.get(), dialog->workers.get(),
                                  static_cast<int>(cfg.server.max_json_depth)});
+  api::AddKbRoutes(router, {knowledge->kb.get(), knowledge->workers.get(),
+                           static_cast<int>(cfg.server.max_json_depth)});
   const auto server_options = ToServerOptions(cfg.server);
   http::Pipeline pipeline(&router);
   pipeline.Use(server::RequestIdMiddleware(server_options.trusted_proxies));

@@ -162,6 +162,7 @@ std::vector<Field> BuildSchema() {
   add({"metrics", "path", K::kString, "/metrics", "Path of the Prometheus endpoint.", 0, INT64_MAX,
        {}, [](Config& c, const Value& v) { c.metrics.path = v.text; }, CheckRoutePath});
   AddDialogFields(f);
+  AddKnowledgeFields(f);
   return f;
 }
 
@@ -188,6 +189,7 @@ const Field* FindField(const std::string& section, const std::string& key) {
 }
 
 std::string Expected(const Field& f) {
+  if (!f.expected.empty()) return f.expected;
   switch (f.kind) {
     case Kind::kString: return "a string";
     case Kind::kPath: return "a file path";

@@ -62,7 +62,7 @@ struct TurnReply {
   std::string emotion, sentiment;
   bool handoff = false;
   bool new_conversation = false;  // the session had expired (or is new) and started fresh
-  std::vector<std::string> citations;
+  std::vector<Citation> citations;
 };
 
 // Receives LLM text as it is generated, before the turn is saved. Called on the engine's

@@ -1,0 +1,93 @@
+#include "app/kb_setup.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "app/dialog_setup.h"
+#include "knowledge/parsers.h"
+
+namespace parley::app {
+
+knowledge::KbOptions KnowledgeOptions(const config::KnowledgeSection& cfg) {
+  knowledge::KbOptions o;
+  o.dir = cfg.dir;
+  o.chunking.max_tokens = static_cast<int>(cfg.chunk_tokens);
+  o.chunking.overlap_tokens = static_cast<int>(std::min(cfg.chunk_overlap, cfg.chunk_tokens / 2));
+  o.top_k = static_cast<size_t>(cfg.top_k);
+  o.score_threshold = cfg.score_threshold;
+  o.max_document_bytes = static_cast<int64_t>(cfg.max_document_bytes);
+  o.max_query_chars = cfg.max_query_chars;
+  return o;
+}
+
+Result<KnowledgeStack> BuildKnowledgeStack(const config::Config& cfg, engine::Llm* llm,
+                                           const std::string& dir_override) {
+  KnowledgeStack stack;
+  if (!cfg.knowledge.enabled) return stack;
+  if (!cfg.knowledge.embedding_model.empty()) {
+    // The engine's embedding models are not part of this build yet; refusing is clearer than
+    // silently serving lexical results for a configured hybrid index.
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "knowledge.embedding_model '" + cfg.knowledge.embedding_model +
+                         "' is set, but this build has no embedding engine; leave it empty for "
+                         "lexical (BM25) retrieval");
+  }
+  knowledge::KbOptions o = KnowledgeOptions(cfg.knowledge);
+  if (!dir_override.empty()) o.dir = dir_override == ":memory:" ? "" : dir_override;
+  auto kb = knowledge::KnowledgeBase::Open(std::move(o));
+  if (!kb.ok()) return kb.error();
+  stack.kb = std::move(*kb);
+  knowledge::AnswerOptions a;
+  a.faq_threshold = cfg.knowledge.faq_threshold;
+  a.answer_threshold = cfg.knowledge.answer_threshold;
+  a.max_tokens = static_cast<int>(cfg.dialog.llm_max_tokens);
+  stack.answerer = std::make_unique<knowledge::KbAnswerer>(stack.kb.get(), llm, a);
+  stack.workers = std::make_unique<ThreadPool>(static_cast<int>(cfg.knowledge.workers), 1024);
+  return stack;
+}
+
+IngestSummary IngestPaths(knowledge::KnowledgeBase& kb, const std::vector<std::string>& paths,
+                          const std::string& config_source,
+                          const std::function<void(const std::string&)>& progress) {
+  namespace fs = std::filesystem;
+  IngestSummary sum;
+  std::vector<std::string> files;
+  for (const auto& p : paths) {
+    const std::string path = ResolveFlowPath(p, config_source);
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(path, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file() && knowledge::KindFromName(it->path().filename().string())) {
+          found.push_back(it->path().string());
+        }
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else {
+      files.push_back(path);
+    }
+  }
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string n = "[" + std::to_string(i + 1) + "/" + std::to_string(files.size()) + "] ";
+    auto r = kb.AddFile(files[i]);
+    if (!r.ok()) {
+      ++sum.failed;
+      progress(n + "failed " + files[i] + ": " + r.error().message);
+      continue;
+    }
+    const auto& d = r->document;
+    if (r->duplicate) {
+      ++sum.unchanged;
+      progress(n + "unchanged " + files[i] + " (document " + std::to_string(d.id) + ")");
+    } else {
+      ++(r->replaced ? sum.replaced : sum.added);
+      progress(n + (r->replaced ? "updated " : "added ") + files[i] + ": document " +
+               std::to_string(d.id) + ", " + std::to_string(d.chunks) + " chunks");
+    }
+  }
+  return sum;
+}
+
+}  // namespace parley::app
