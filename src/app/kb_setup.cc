@@ -70,7 +70,11 @@ IngestSummary IngestPaths(knowledge::KnowledgeBase& kb, const std::vector<std::s
     }
   }
   for (size_t i = 0; i < files.size(); ++i) {
-    const std::string n = "[" + std::to_string(i + 1) + "/" + std::to_string(files.size()) + "] ";
+    std::string n = "[";
+    n += std::to_string(i + 1);
+    n += '/';
+    n += std::to_string(files.size());
+    n += "] ";
     auto r = kb.AddFile(files[i]);
     if (!r.ok()) {
       ++sum.failed;

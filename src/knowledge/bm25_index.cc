@@ -13,10 +13,19 @@ void Bm25Index::Add(int64_t id, const std::vector<std::string>& terms) {
   Remove(id);
   std::unordered_map<std::string, uint32_t> tf;
   for (const auto& t : terms) ++tf[t];
-  DocEntry entry{static_cast<uint32_t>(terms.size()), {}};
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+    slot_ids_[slot] = id;
+  } else {
+    slot = static_cast<uint32_t>(slot_ids_.size());
+    slot_ids_.push_back(id);
+  }
+  DocEntry entry{slot, static_cast<uint32_t>(terms.size()), {}};
   entry.terms.reserve(tf.size());
   for (auto& [term, n] : tf) {
-    postings_[term].push_back({id, n, entry.length});
+    postings_[term].push_back({slot, n, entry.length});
     entry.terms.push_back(term);
   }
   total_length_ += entry.length;
@@ -26,15 +35,18 @@ void Bm25Index::Add(int64_t id, const std::vector<std::string>& terms) {
 void Bm25Index::Remove(int64_t id) {
   auto it = docs_.find(id);
   if (it == docs_.end()) return;
+  const uint32_t slot = it->second.slot;
   for (const auto& term : it->second.terms) {
     auto p = postings_.find(term);
     if (p == postings_.end()) continue;
     auto& v = p->second;
-    v.erase(std::remove_if(v.begin(), v.end(), [id](const Posting& x) { return x.id == id; }),
+    v.erase(std::remove_if(v.begin(), v.end(), [slot](const Posting& x) { return x.slot == slot; }),
             v.end());
     if (v.empty()) postings_.erase(p);
   }
   total_length_ -= it->second.length;
+  slot_ids_[slot] = -1;
+  free_slots_.push_back(slot);
   docs_.erase(it);
 }
 
@@ -52,7 +64,14 @@ std::vector<ScoredId> Bm25Index::Search(const std::vector<std::string>& query, s
   for (const auto& t : query) ++qtf[t];
   const double avg = static_cast<double>(total_length_) / static_cast<double>(docs_.size());
   double weight_total = 0;
-  std::unordered_map<int64_t, std::pair<double, double>> acc;  // id -> score, matched weight
+  // Per-thread scratch: score and matched weight per slot, and the slots touched.
+  thread_local std::vector<double> score, matched;
+  thread_local std::vector<uint32_t> touched;
+  if (score.size() < slot_ids_.size()) {
+    score.resize(slot_ids_.size(), 0);
+    matched.resize(slot_ids_.size(), 0);
+  }
+  touched.clear();
   const double total = static_cast<double>(docs_.size());
   const double rarest = std::log(1.0 + (total - 1 + 0.5) / 1.5);  // idf of a term in one chunk
   for (const auto& [term, n] : qtf) {
@@ -62,18 +81,21 @@ std::vector<ScoredId> Bm25Index::Search(const std::vector<std::string>& query, s
     // collapse on words the corpus never uses ("how long", "多久").
     weight_total += (p == postings_.end() ? rarest : idf) * n;
     if (p == postings_.end()) continue;
-    acc.reserve(acc.size() + p->second.size());
+    const double w = n * idf * (kK1 + 1);
+    const double norm_a = kK1 * (1 - kB), norm_b = kK1 * kB / avg;
     for (const Posting& post : p->second) {
-      const double len = post.length;
       const double tf = post.tf;
-      auto& a = acc[post.id];
-      a.first += n * idf * tf * (kK1 + 1) / (tf + kK1 * (1 - kB + kB * len / avg));
-      a.second += idf * n;
+      if (score[post.slot] == 0 && matched[post.slot] == 0) touched.push_back(post.slot);
+      score[post.slot] += w * tf / (tf + norm_a + norm_b * post.length);
+      matched[post.slot] += idf * n;
     }
   }
-  out.reserve(acc.size());
-  for (const auto& [id, a] : acc) {
-    out.push_back({id, a.first, weight_total > 0 ? a.second / weight_total : 0});
+  out.reserve(touched.size());
+  for (uint32_t slot : touched) {
+    out.push_back(
+        {slot_ids_[slot], score[slot], weight_total > 0 ? matched[slot] / weight_total : 0});
+    score[slot] = 0;
+    matched[slot] = 0;
   }
   auto better = [](const ScoredId& x, const ScoredId& y) {
     return x.score != y.score ? x.score > y.score : x.id < y.id;

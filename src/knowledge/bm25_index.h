@@ -29,17 +29,21 @@ class Bm25Index {
   double Idf(const std::string& term) const;
 
  private:
+  // Chunks live in dense slots so a search accumulates scores in flat arrays, not hash maps.
   struct Posting {
-    int64_t id;
+    uint32_t slot;
     uint32_t tf;
     uint32_t length;  // of the chunk, copied here so scoring touches one array
   };
   struct DocEntry {
+    uint32_t slot;
     uint32_t length;
     std::vector<std::string> terms;  // distinct, to unlink on removal
   };
   std::unordered_map<std::string, std::vector<Posting>> postings_;
   std::unordered_map<int64_t, DocEntry> docs_;
+  std::vector<int64_t> slot_ids_;  // slot -> chunk id (-1: free)
+  std::vector<uint32_t> free_slots_;
   uint64_t total_length_ = 0;
 };
 

@@ -277,13 +277,21 @@ Status KbStore::FillHits(std::vector<Hit>* hits) {
   return Status::Ok();
 }
 
-Status KbStore::PutEmbedding(int64_t chunk_id, const std::string& model,
-                             const std::vector<float>& v) {
+Status KbStore::PutEmbeddings(const std::string& model,
+                              const std::vector<std::pair<int64_t, std::vector<float>>>& vectors) {
   std::lock_guard lock(mu_);
+  if (Status s = Exec("BEGIN IMMEDIATE;"); !s.ok()) return s;
   Stmt s(db_, "INSERT OR REPLACE INTO kb_embeddings (chunk_id, model, vec) VALUES (?1, ?2, ?3)");
-  s.Bind(1, chunk_id).Bind(2, model).BindBlob(3, v.data(), v.size() * sizeof(float));
-  if (s.Step() != SQLITE_DONE) return DbError("insert embedding");
-  return Status::Ok();
+  for (const auto& [id, v] : vectors) {
+    s.Reset();
+    s.Bind(1, id).Bind(2, model).BindBlob(3, v.data(), v.size() * sizeof(float));
+    if (s.Step() != SQLITE_DONE) {
+      Error e = DbError("insert embedding");
+      (void)Exec("ROLLBACK;");
+      return e;
+    }
+  }
+  return Exec("COMMIT;");
 }
 
 Status KbStore::ForEachEmbedding(const std::string& model,

@@ -49,7 +49,9 @@ class KbStore {
   // Hits for chunk ids (doc name, title, heading, text, answer filled; scores left as given).
   Status FillHits(std::vector<Hit>* hits);
 
-  Status PutEmbedding(int64_t chunk_id, const std::string& model, const std::vector<float>& v);
+  // Stores vectors of chunks in one transaction.
+  Status PutEmbeddings(const std::string& model,
+                       const std::vector<std::pair<int64_t, std::vector<float>>>& vectors);
   Status ForEachEmbedding(const std::string& model,
                           const std::function<void(int64_t, std::vector<float>)>& fn);
   // Chunks with no embedding for `model`: id and the text to embed.

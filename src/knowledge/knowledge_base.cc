@@ -52,7 +52,15 @@ KnowledgeBase::KnowledgeBase(KbOptions options, std::shared_ptr<const nlp::Norma
                              std::unique_ptr<KbStore> store)
     : options_(std::move(options)), normalizer_(std::move(normalizer)), store_(std::move(store)) {}
 
-KnowledgeBase::~KnowledgeBase() = default;
+KnowledgeBase::~KnowledgeBase() {
+  std::lock_guard write(write_mu_);
+  (void)SaveVectors(true);
+}
+
+Status KnowledgeBase::Flush() {
+  std::lock_guard write(write_mu_);
+  return SaveVectors(true);
+}
 
 Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::Open(KbOptions options) {
   auto normalizer = nlp::Normalizer::Create();
@@ -97,6 +105,7 @@ Status KnowledgeBase::LoadIndexes() {
     bool fresh = loaded.ok() && (*loaded)->size() == stored.size();
     for (size_t i = 0; fresh && i < stored.size(); ++i)
       fresh = (*loaded)->Contains(stored[i].first);
+    fresh_file_ = fresh;
     if (fresh) {
       vectors_ = std::move(*loaded);
     } else {
@@ -110,7 +119,8 @@ Status KnowledgeBase::LoadIndexes() {
   std::lock_guard write(write_mu_);
   std::vector<std::pair<int64_t, std::vector<float>>> added;
   if (Status e = EmbedMissing(&added); !e.ok()) return e;
-  return SaveVectors();
+  vectors_dirty_ |= !fresh_file_;
+  return SaveVectors(true);
 }
 
 // Embeds the chunks that have no vector for the model yet (new ones, or all after the model
@@ -123,9 +133,11 @@ Status KnowledgeBase::EmbedMissing(std::vector<std::pair<int64_t, std::vector<fl
   for (const auto& [id, text] : *missing) {
     auto v = options_.embedder->Embed(text);
     if (!v.ok()) return v.status();
-    if (Status s = store_->PutEmbedding(id, model, *v); !s.ok()) return s;
     added->emplace_back(id, std::move(*v));
   }
+  if (added->empty()) return Status::Ok();
+  if (Status s = store_->PutEmbeddings(model, *added); !s.ok()) return s;
+  vectors_dirty_ = true;
   std::unique_lock lock(index_mu_);
   for (auto& [id, v] : *added) {
     if (!vectors_) vectors_ = std::make_unique<VectorIndex>(static_cast<int>(v.size()));
@@ -134,10 +146,16 @@ Status KnowledgeBase::EmbedMissing(std::vector<std::pair<int64_t, std::vector<fl
   return Status::Ok();
 }
 
-Status KnowledgeBase::SaveVectors() {
-  if (!options_.embedder || options_.dir.empty()) return Status::Ok();
+Status KnowledgeBase::SaveVectors(bool force) {
+  if (!options_.embedder || options_.dir.empty() || !vectors_dirty_) return Status::Ok();
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && now - vectors_saved_ < std::chrono::seconds(30)) return Status::Ok();
   std::shared_lock lock(index_mu_);
-  return vectors_ ? vectors_->Save(VectorPath(options_)) : Status::Ok();
+  if (!vectors_) return Status::Ok();
+  if (Status s = vectors_->Save(VectorPath(options_)); !s.ok()) return s;
+  vectors_dirty_ = false;
+  vectors_saved_ = now;
+  return Status::Ok();
 }
 
 Status KnowledgeBase::CheckName(std::string_view name) {
@@ -224,13 +242,13 @@ Result<AddResult> KnowledgeBase::Add(const AddRequest& req) {
     std::unique_lock lock(index_mu_);
     for (int64_t id : old_ids) {
       bm25_.Remove(id);
-      if (vectors_) vectors_->Remove(id);
+      if (vectors_) vectors_->Remove(id), vectors_dirty_ = true;
     }
     for (size_t i = 0; i < chunks.size(); ++i) bm25_.Add(stored->second[i], chunks[i].terms);
   }
   std::vector<std::pair<int64_t, std::vector<float>>> added;
   if (Status s = EmbedMissing(&added); !s.ok()) return s.error();
-  if (Status s = SaveVectors(); !s.ok()) return s.error();
+  if (Status s = SaveVectors(false); !s.ok()) return s.error();
   return AddResult{std::move(stored->first), false, replace != 0};
 }
 
@@ -267,10 +285,10 @@ Result<DocumentInfo> KnowledgeBase::Remove(int64_t id) {
     std::unique_lock lock(index_mu_);
     for (int64_t c : *ids) {
       bm25_.Remove(c);
-      if (vectors_) vectors_->Remove(c);
+      if (vectors_) vectors_->Remove(c), vectors_dirty_ = true;
     }
   }
-  if (Status s = SaveVectors(); !s.ok()) return s.error();
+  if (Status s = SaveVectors(false); !s.ok()) return s.error();
   return **doc;
 }
 

@@ -9,6 +9,7 @@
 // All methods block (SQLite, parsing, embedding): call them off the I/O threads.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -56,7 +57,10 @@ struct AddResult {
 class KnowledgeBase {
  public:
   static Result<std::unique_ptr<KnowledgeBase>> Open(KbOptions options);
-  ~KnowledgeBase();
+  ~KnowledgeBase();  // writes the vector file if it changed
+
+  // Writes pending index files now (the vector file; the store is always committed).
+  Status Flush();
 
   Result<AddResult> Add(const AddRequest& request);
   // Reads a file (size limit checked first); source = its absolute path.
@@ -83,7 +87,9 @@ class KnowledgeBase {
                 std::unique_ptr<KbStore> store);
   Status LoadIndexes();
   Status EmbedMissing(std::vector<std::pair<int64_t, std::vector<float>>>* added);
-  Status SaveVectors();
+  // Writes the vector file when it changed and `force` or 30 s passed since the last write; the
+  // file is a cache of the stored vectors, so one left stale by a crash is rebuilt at Open().
+  Status SaveVectors(bool force);
   int64_t Now() const;
 
   const KbOptions options_;
@@ -93,6 +99,9 @@ class KnowledgeBase {
   mutable std::shared_mutex index_mu_;
   Bm25Index bm25_;
   std::unique_ptr<VectorIndex> vectors_;  // null until the first vector (or without embedder)
+  bool vectors_dirty_ = false;            // guarded by write_mu_
+  bool fresh_file_ = false;               // the vector file matched the store at Open()
+  std::chrono::steady_clock::time_point vectors_saved_;
 };
 
 std::string Sha256Hex(std::string_view bytes);
