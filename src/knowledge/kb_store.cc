@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS kb_chunks (
 CREATE INDEX IF NOT EXISTS kb_chunks_by_doc ON kb_chunks(doc_id);
 CREATE TABLE IF NOT EXISTS kb_embeddings (
   chunk_id INTEGER NOT NULL, model TEXT NOT NULL, vec BLOB NOT NULL,
-  PRIMARY KEY (chunk_id, model)) WITHOUT ROWID;
+  PRIMARY KEY (chunk_id, model));
 )sql";
 
 constexpr char kTermSep = '\x1f';

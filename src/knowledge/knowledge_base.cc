@@ -116,32 +116,32 @@ Status KnowledgeBase::LoadIndexes() {
     }
   }
   lock.unlock();
+  // Chunks without a vector for the model: added while it was not configured, or by a process
+  // that crashed between committing a document and storing its vectors.
   std::lock_guard write(write_mu_);
-  std::vector<std::pair<int64_t, std::vector<float>>> added;
-  if (Status e = EmbedMissing(&added); !e.ok()) return e;
+  auto missing = store_->MissingEmbeddings(options_.embedder->model());
+  if (!missing.ok()) return missing.status();
+  if (Status e = EmbedChunks(*missing); !e.ok()) return e;
   vectors_dirty_ |= !fresh_file_;
   return SaveVectors(true);
 }
 
-// Embeds the chunks that have no vector for the model yet (new ones, or all after the model
-// changed), stores the vectors and adds them to the index. Caller holds write_mu_.
-Status KnowledgeBase::EmbedMissing(std::vector<std::pair<int64_t, std::vector<float>>>* added) {
-  if (!options_.embedder) return Status::Ok();
-  const std::string model = options_.embedder->model();
-  auto missing = store_->MissingEmbeddings(model);
-  if (!missing.ok()) return missing.status();
-  for (const auto& [id, text] : *missing) {
+// Caller holds write_mu_.
+Status KnowledgeBase::EmbedChunks(const std::vector<std::pair<int64_t, std::string>>& chunks) {
+  if (!options_.embedder || chunks.empty()) return Status::Ok();
+  std::vector<std::pair<int64_t, std::vector<float>>> vectors;
+  vectors.reserve(chunks.size());
+  for (const auto& [id, text] : chunks) {
     auto v = options_.embedder->Embed(text);
     if (!v.ok()) return v.status();
-    added->emplace_back(id, std::move(*v));
+    vectors.emplace_back(id, std::move(*v));
   }
-  if (added->empty()) return Status::Ok();
-  if (Status s = store_->PutEmbeddings(model, *added); !s.ok()) return s;
+  if (Status s = store_->PutEmbeddings(options_.embedder->model(), vectors); !s.ok()) return s;
   vectors_dirty_ = true;
   std::unique_lock lock(index_mu_);
-  for (auto& [id, v] : *added) {
+  for (auto& [id, v] : vectors) {
     if (!vectors_) vectors_ = std::make_unique<VectorIndex>(static_cast<int>(v.size()));
-    if (Status s = vectors_->Add(id, v); !s.ok()) return s;
+    if (Status s = vectors_->Add(id, std::move(v)); !s.ok()) return s;
   }
   return Status::Ok();
 }
@@ -246,8 +246,15 @@ Result<AddResult> KnowledgeBase::Add(const AddRequest& req) {
     }
     for (size_t i = 0; i < chunks.size(); ++i) bm25_.Add(stored->second[i], chunks[i].terms);
   }
-  std::vector<std::pair<int64_t, std::vector<float>>> added;
-  if (Status s = EmbedMissing(&added); !s.ok()) return s.error();
+  std::vector<std::pair<int64_t, std::string>> to_embed;
+  if (options_.embedder) {
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      const Chunk& c = chunks[i].chunk;
+      to_embed.emplace_back(stored->second[i],
+                            c.heading.empty() ? c.text : c.heading + "\n" + c.text);
+    }
+  }
+  if (Status s = EmbedChunks(to_embed); !s.ok()) return s.error();
   if (Status s = SaveVectors(false); !s.ok()) return s.error();
   return AddResult{std::move(stored->first), false, replace != 0};
 }

@@ -86,7 +86,8 @@ class KnowledgeBase {
   KnowledgeBase(KbOptions options, std::shared_ptr<const nlp::Normalizer> normalizer,
                 std::unique_ptr<KbStore> store);
   Status LoadIndexes();
-  Status EmbedMissing(std::vector<std::pair<int64_t, std::vector<float>>>* added);
+  // Embeds chunks (id, text to embed), stores the vectors and adds them to the index.
+  Status EmbedChunks(const std::vector<std::pair<int64_t, std::string>>& chunks);
   // Writes the vector file when it changed and `force` or 30 s passed since the last write; the
   // file is a cache of the stored vectors, so one left stale by a crash is rebuilt at Open().
   Status SaveVectors(bool force);
