@@ -25,9 +25,12 @@ void Bm25Index::Add(int64_t id, const std::vector<std::string>& terms) {
   DocEntry entry{slot, static_cast<uint32_t>(terms.size()), {}};
   entry.terms.reserve(tf.size());
   for (auto& [term, n] : tf) {
-    postings_[term].push_back({slot, n, entry.length});
+    TermEntry& t = terms_[term];
+    t.postings.push_back({slot, n, entry.length});
+    ++t.df;
     entry.terms.push_back(term);
   }
+  total_postings_ += tf.size();
   total_length_ += entry.length;
   docs_.emplace(id, std::move(entry));
 }
@@ -35,24 +38,35 @@ void Bm25Index::Add(int64_t id, const std::vector<std::string>& terms) {
 void Bm25Index::Remove(int64_t id) {
   auto it = docs_.find(id);
   if (it == docs_.end()) return;
-  const uint32_t slot = it->second.slot;
   for (const auto& term : it->second.terms) {
-    auto p = postings_.find(term);
-    if (p == postings_.end()) continue;
-    auto& v = p->second;
-    v.erase(std::remove_if(v.begin(), v.end(), [slot](const Posting& x) { return x.slot == slot; }),
-            v.end());
-    if (v.empty()) postings_.erase(p);
+    auto t = terms_.find(term);
+    if (t != terms_.end()) --t->second.df;
   }
+  dead_postings_ += it->second.terms.size();
   total_length_ -= it->second.length;
-  slot_ids_[slot] = -1;
-  free_slots_.push_back(slot);
+  slot_ids_[it->second.slot] = -1;
+  dead_slots_.push_back(it->second.slot);
   docs_.erase(it);
+  if (dead_postings_ * 2 >= total_postings_) Compact();
+}
+
+void Bm25Index::Compact() {
+  for (auto it = terms_.begin(); it != terms_.end();) {
+    auto& v = it->second.postings;
+    v.erase(std::remove_if(v.begin(), v.end(),
+                           [this](const Posting& p) { return slot_ids_[p.slot] < 0; }),
+            v.end());
+    it = v.empty() ? terms_.erase(it) : std::next(it);
+  }
+  total_postings_ -= dead_postings_;
+  dead_postings_ = 0;
+  free_slots_.insert(free_slots_.end(), dead_slots_.begin(), dead_slots_.end());
+  dead_slots_.clear();
 }
 
 double Bm25Index::Idf(const std::string& term) const {
-  auto p = postings_.find(term);
-  const double n = p == postings_.end() ? 0 : static_cast<double>(p->second.size());
+  auto t = terms_.find(term);
+  const double n = t == terms_.end() ? 0 : static_cast<double>(t->second.df);
   const double total = static_cast<double>(docs_.size());
   return std::log(1.0 + (total - n + 0.5) / (n + 0.5));
 }
@@ -76,14 +90,16 @@ std::vector<ScoredId> Bm25Index::Search(const std::vector<std::string>& query, s
   const double rarest = std::log(1.0 + (total - 1 + 0.5) / 1.5);  // idf of a term in one chunk
   for (const auto& [term, n] : qtf) {
     const double idf = Idf(term);
-    auto p = postings_.find(term);
+    auto t = terms_.find(term);
+    const bool absent = t == terms_.end() || t->second.df == 0;
     // A term no chunk has weighs as much as the rarest one that exists, so coverage does not
     // collapse on words the corpus never uses ("how long", "多久").
-    weight_total += (p == postings_.end() ? rarest : idf) * n;
-    if (p == postings_.end()) continue;
+    weight_total += (absent ? rarest : idf) * n;
+    if (absent) continue;
     const double w = n * idf * (kK1 + 1);
     const double norm_a = kK1 * (1 - kB), norm_b = kK1 * kB / avg;
-    for (const Posting& post : p->second) {
+    for (const Posting& post : t->second.postings) {
+      if (slot_ids_[post.slot] < 0) continue;  // removed, not compacted yet
       const double tf = post.tf;
       if (score[post.slot] == 0 && matched[post.slot] == 0) touched.push_back(post.slot);
       score[post.slot] += w * tf / (tf + norm_a + norm_b * post.length);

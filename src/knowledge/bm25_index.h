@@ -1,6 +1,8 @@
 // An in-memory BM25 inverted index over chunk ids (Okapi BM25, k1 = 1.2, b = 0.75). Its
 // persistent form is each chunk's term list in the knowledge store, from which it is rebuilt at
-// start-up without re-tokenising; documents are added and removed incrementally.
+// start-up without re-tokenising; documents are added and removed incrementally. Removal marks
+// the chunk's slot dead (searches skip it, document frequencies drop at once); posting lists
+// are compacted when dead entries reach half of them, so removal never scans long lists.
 // Not thread-safe: the KnowledgeBase guards it with its reader/writer lock.
 #pragma once
 
@@ -40,10 +42,18 @@ class Bm25Index {
     uint32_t length;
     std::vector<std::string> terms;  // distinct, to unlink on removal
   };
-  std::unordered_map<std::string, std::vector<Posting>> postings_;
+  struct TermEntry {
+    std::vector<Posting> postings;  // may include dead slots until Compact()
+    uint32_t df = 0;                // live chunks with the term
+  };
+  void Compact();
+
+  std::unordered_map<std::string, TermEntry> terms_;
   std::unordered_map<int64_t, DocEntry> docs_;
-  std::vector<int64_t> slot_ids_;  // slot -> chunk id (-1: free)
-  std::vector<uint32_t> free_slots_;
+  std::vector<int64_t> slot_ids_;     // slot -> chunk id (-1: dead or free)
+  std::vector<uint32_t> free_slots_;  // dead slots whose postings are gone, reusable
+  std::vector<uint32_t> dead_slots_;  // dead slots still referenced by postings
+  uint64_t total_postings_ = 0, dead_postings_ = 0;
   uint64_t total_length_ = 0;
 };
 

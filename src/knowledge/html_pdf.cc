@@ -5,6 +5,7 @@
 #include <poppler/cpp/poppler-page.h>
 
 #include <memory>
+#include <mutex>
 
 #include "knowledge/parsers.h"
 #include "util/text.h"
@@ -176,8 +177,11 @@ Result<ParsedDoc> ParsePdf(std::string_view bytes) {
     return MakeError(ErrorCode::kInvalidArgument, "the file is not a PDF (no %PDF- header)",
                      "malformed_pdf");
   }
-  // poppler prints its own diagnostics to stderr; keep them out of the server's log.
-  poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr);
+  // poppler prints its own diagnostics to stderr; keep them out of the server's log. The hook
+  // is process-wide, so it is set once.
+  static std::once_flag quiet;
+  std::call_once(
+      quiet, [] { poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr); });
   std::unique_ptr<poppler::document> pdf(
       poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
   if (!pdf) {
