@@ -93,6 +93,9 @@ int main(int argc, char** argv) {
   kb_list->add_flag("--json", kb_flags.json, "One JSON object per document");
   auto* kb_remove = kb->add_subcommand("remove", "Remove a document and its chunks.");
   kb_remove->add_option("id", kb_flags.id, "Document id (see `kb list`)")->required();
+  for (auto* sub : {kb_add, kb_list, kb_remove}) {
+    sub->add_option("-c,--config", kb_flags.config, "Config file (as for serve)");
+  }
 
   parley::app::ChatFlags chat_flags;
   auto* chat = app.add_subcommand("chat", "Talk to the assistant in the terminal (same pipeline).");

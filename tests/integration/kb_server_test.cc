@@ -270,7 +270,8 @@ TEST(KbCliTest, AddListRemoveAndEvalRetrieval) {
                  &out),
       0);
   EXPECT_NE(out.find("unchanged"), std::string::npos) << out;
-  ASSERT_EQ(RunCommand({ParleyBinary(), "kb", "-c", dir.File("parley.yaml"), "list"}, &out), 0);
+  ASSERT_EQ(RunCommand({ParleyBinary(), "kb", "list", "--config", dir.File("parley.yaml")}, &out),
+            0);
   EXPECT_NE(out.find("notes.md"), std::string::npos) << out;
   EXPECT_NE(out.find("faq.csv"), std::string::npos) << out;
   ASSERT_EQ(RunCommand({ParleyBinary(), "kb", "-c", dir.File("parley.yaml"), "remove", "1"}, &out),
