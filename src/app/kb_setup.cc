@@ -46,14 +46,42 @@ Result<KnowledgeStack> BuildKnowledgeStack(const config::Config& cfg, engine::Ll
   return stack;
 }
 
+namespace {
+
+// Removes documents whose source lies under one of `roots` and no longer exists.
+int PruneDeleted(knowledge::KnowledgeBase& kb, const std::vector<std::string>& roots,
+                 const std::function<void(const std::string&)>& progress) {
+  auto docs = kb.List();
+  if (!docs.ok()) return 0;
+  int removed = 0;
+  for (const auto& d : *docs) {
+    if (d.source.empty()) continue;
+    const bool under = std::any_of(roots.begin(), roots.end(), [&d](const std::string& r) {
+      return d.source == r || d.source.rfind(r + "/", 0) == 0;
+    });
+    std::error_code ec;
+    if (!under || std::filesystem::exists(d.source, ec)) continue;
+    if (kb.Remove(d.id).ok()) {
+      ++removed;
+      progress("removed " + d.source + " (file deleted): document " + std::to_string(d.id));
+    }
+  }
+  return removed;
+}
+
+}  // namespace
+
 IngestSummary IngestPaths(knowledge::KnowledgeBase& kb, const std::vector<std::string>& paths,
                           const std::string& config_source,
-                          const std::function<void(const std::string&)>& progress) {
+                          const std::function<void(const std::string&)>& progress,
+                          IngestOptions options) {
   namespace fs = std::filesystem;
   IngestSummary sum;
-  std::vector<std::string> files;
+  std::vector<std::string> files, roots;
   for (const auto& p : paths) {
     const std::string path = ResolveFlowPath(p, config_source);
+    std::error_code abs_ec;
+    roots.push_back(fs::absolute(path, abs_ec).lexically_normal().string());
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
       std::vector<std::string> found;
@@ -75,7 +103,17 @@ IngestSummary IngestPaths(knowledge::KnowledgeBase& kb, const std::vector<std::s
     n += '/';
     n += std::to_string(files.size());
     n += "] ";
+    std::error_code ec;
+    const auto mtime = fs::last_write_time(files[i], ec);
+    if (options.seen && !ec) {
+      auto it = options.seen->find(files[i]);
+      if (it != options.seen->end() && it->second == mtime) {
+        ++sum.unchanged;
+        continue;
+      }
+    }
     auto r = kb.AddFile(files[i]);
+    if (options.seen && !ec && r.ok()) (*options.seen)[files[i]] = mtime;
     if (!r.ok()) {
       ++sum.failed;
       progress(n + "failed " + files[i] + ": " + r.error().message);
@@ -91,7 +129,39 @@ IngestSummary IngestPaths(knowledge::KnowledgeBase& kb, const std::vector<std::s
                std::to_string(d.id) + ", " + std::to_string(d.chunks) + " chunks");
     }
   }
+  if (options.prune) sum.removed = PruneDeleted(kb, roots, progress);
   return sum;
+}
+
+KnowledgeWatcher::KnowledgeWatcher(knowledge::KnowledgeBase* kb, std::vector<std::string> paths,
+                                   std::string config_source, std::chrono::milliseconds interval,
+                                   std::function<void(const std::string&)> progress)
+    : kb_(kb),
+      paths_(std::move(paths)),
+      config_source_(std::move(config_source)),
+      interval_(interval),
+      progress_(std::move(progress)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+KnowledgeWatcher::~KnowledgeWatcher() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void KnowledgeWatcher::Run() {
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      if (cv_.wait_for(lock, interval_, [this] { return stop_; })) return;
+    }
+    // Only changes are worth a line: unchanged files are skipped by modification time.
+    IngestPaths(*kb_, paths_, config_source_, progress_, {true, &seen_});
+  }
 }
 
 }  // namespace parley::app

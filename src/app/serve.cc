@@ -118,15 +118,21 @@ int RunServe(const ServeFlags& flags) {
     std::cerr << "parley: " << knowledge.error().message << '\n';
     return kExitConfig;
   }
+  std::unique_ptr<KnowledgeWatcher> knowledge_watcher;
   if (knowledge->kb && !cfg.knowledge.paths.empty()) {
-    const auto sum = IngestPaths(*knowledge->kb, cfg.knowledge.paths, cfg.source,
-                                 [&log](const std::string& line) {
-                                   log.Info("knowledge", {{"ingest", line}});
-                                 });
+    auto progress = [&log](const std::string& line) { log.Info("knowledge", {{"ingest", line}}); };
+    const auto sum =
+        IngestPaths(*knowledge->kb, cfg.knowledge.paths, cfg.source, progress, {true, nullptr});
+    if (cfg.knowledge.rescan_interval.count() > 0) {
+      knowledge_watcher =
+          std::make_unique<KnowledgeWatcher>(knowledge->kb.get(), cfg.knowledge.paths, cfg.source,
+                                             cfg.knowledge.rescan_interval, progress);
+    }
     log.Info("knowledge loaded", {{"added", sum.added},
                                   {"updated", sum.replaced},
                                   {"unchanged", sum.unchanged},
                                   {"failed", sum.failed},
+                                  {"removed", sum.removed},
                                   {"chunks", static_cast<int64_t>(knowledge->kb->chunk_count())}});
   }
   std::vector<std::string> flow_problems;
@@ -145,7 +151,7 @@ int RunServe(const ServeFlags& flags) {
   api::AddDialogRoutes(router, {dialog->assistant.get(), dialog->workers.get(),
                                  static_cast<int>(cfg.server.max_json_depth)});
   api::AddKbRoutes(router, {knowledge->kb.get(), knowledge->workers.get(),
-                           static_cast<int>(cfg.server.max_json_depth)});
+                            static_cast<int>(cfg.server.max_json_depth)});
   const auto server_options = ToServerOptions(cfg.server);
   http::Pipeline pipeline(&router);
   pipeline.Use(server::RequestIdMiddleware(server_options.trusted_proxies));

@@ -59,6 +59,7 @@ struct KnowledgeSection {
   bool enabled = true;
   std::string dir;                 // kb.db and vectors.hnsw
   std::vector<std::string> paths;  // files or folders ingested at start
+  Millis rescan_interval{0};       // 0: paths are read at start only
   int64_t chunk_tokens = 0;
   int64_t chunk_overlap = 0;
   int64_t top_k = 0;

@@ -59,6 +59,17 @@ void AddKnowledgeFields(std::vector<Field>& f) {
        nullptr,
        "a list of file or folder paths"});
   add({"knowledge",
+       "rescan_interval",
+       K::kDuration,
+       "30s",
+       "How often `paths` are scanned again while serving: changed files are re-indexed, new ones "
+       "added, deleted ones removed (unchanged files are skipped by modification time). 0: only "
+       "at start.",
+       0,
+       86400000,
+       {},
+       [](Config& c, const Value& v) { c.knowledge.rescan_interval = Millis(v.number); }});
+  add({"knowledge",
        "chunk_tokens",
        K::kInt,
        "256",

@@ -261,7 +261,7 @@ Result<AddResult> KnowledgeBase::Add(const AddRequest& req) {
 
 Result<AddResult> KnowledgeBase::AddFile(const std::string& path) {
   std::error_code ec;
-  const auto abs = std::filesystem::absolute(path, ec);
+  const auto abs = std::filesystem::absolute(path, ec).lexically_normal();
   const auto size = std::filesystem::file_size(abs, ec);
   if (ec) return MakeError(ErrorCode::kNotFound, path + ": " + ec.message(), "file_not_found");
   if (static_cast<int64_t>(size) > options_.max_document_bytes) {

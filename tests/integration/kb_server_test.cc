@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -251,6 +252,40 @@ TEST(KbCrashTest, KillDuringIngestionLeavesAUsableIndex) {
     }
   }
   EXPECT_GE(uploaded, acknowledged.load());
+}
+
+// Polls `check` every 50 ms for up to 10 s.
+template <typename F>
+bool Eventually(F check) {
+  for (int i = 0; i < 200; ++i) {
+    if (check()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+TEST(KbWatchTest, ChangedNewAndDeletedFilesAreFollowedWhileServing) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.File("docs"));
+  dir.Write("docs/hours.md", "# Hours\nThe shop opens at 9 on weekdays.\n");
+  dir.Write("docs/old.md", "# Old\nThe legacy zqxold program ended.\n");
+  ServerProcess server("knowledge:\n  dir: " + dir.File("kb") + "\n  paths: [" + dir.File("docs") +
+                       "]\n  rescan_interval: 100ms\nlog:\n  level: warn\n");
+  ASSERT_TRUE(server.started()) << server.Output();
+  auto top = [&](const std::string& q) {
+    const Json j = Body(Get(server.port(), "/v1/kb/search?q=" + q + "&k=1"));
+    return j["hits"].empty() ? std::string() : j["hits"][0]["text"].get<std::string>();
+  };
+  EXPECT_NE(top("shop%20opens").find("at 9"), std::string::npos);
+  // Rewrite with a different size so the modification time surely differs.
+  dir.Write("docs/hours.md", "# Hours\nThe shop opens at 10 on weekdays from March on.\n");
+  dir.Write("docs/new.md", "# New\nThe zqxnew loyalty card launches soon.\n");
+  std::filesystem::remove(dir.File("docs/old.md"));
+  EXPECT_TRUE(Eventually([&] { return top("shop%20opens").find("at 10") != std::string::npos; }));
+  EXPECT_TRUE(Eventually([&] { return !top("zqxnew").empty(); }));
+  EXPECT_TRUE(Eventually([&] { return top("zqxold").empty(); }));
+  const Json docs = Body(Get(server.port(), "/v1/kb/documents"));
+  EXPECT_EQ(docs["data"].size(), 2u) << docs;
 }
 
 TEST(KbCliTest, AddListRemoveAndEvalRetrieval) {
