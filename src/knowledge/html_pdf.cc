@@ -4,6 +4,8 @@
 #include <poppler/cpp/poppler-global.h>
 #include <poppler/cpp/poppler-page.h>
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 #include <mutex>
 
@@ -158,10 +160,53 @@ class HtmlWalker {
   std::string title_;
 };
 
+// gumbo's time and memory grow with the square of the nesting depth (20,000 nested tags take
+// 3 GB), so documents nested deeper than any real page are refused before parsing. The depth
+// is estimated from the tags: elements that need no end tag (void ones, and those the parser
+// closes implicitly, such as <p> and <li>) do not count.
+int EstimateDepth(std::string_view html) {
+  static const char* kNoEnd[] = {"area", "base", "br",     "col",   "embed",  "hr", "img", "input",
+                                 "link", "meta", "source", "track", "wbr",    "p",  "li",  "dt",
+                                 "dd",   "tr",   "td",     "th",    "option", "!",  "?"};
+  int depth = 0, max_depth = 0;
+  size_t gt = 0;
+  for (size_t i = 0; i + 1 < html.size(); ++i) {
+    if (html[i] != '<') continue;
+    const bool close = html[i + 1] == '/';
+    size_t j = i + (close ? 2 : 1);
+    const size_t start = j;
+    while (j < html.size() && (std::isalnum(static_cast<unsigned char>(html[j])) ||
+                               html[j] == '!' || html[j] == '?')) {
+      ++j;
+    }
+    if (j == start) continue;
+    std::string name(html.substr(start, j - start));
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name[0] == '!' || name[0] == '?') continue;
+    bool no_end = false;
+    for (const char* n : kNoEnd) no_end |= name == n;
+    if (no_end) continue;
+    if (gt != std::string_view::npos && gt < j) gt = html.find('>', j);  // amortised linear
+    if (!close && gt != std::string_view::npos && gt > 0 && html[gt - 1] == '/') continue;
+    depth += close ? -1 : 1;
+    if (depth < 0) depth = 0;
+    max_depth = std::max(max_depth, depth);
+  }
+  return max_depth;
+}
+
+constexpr int kMaxHtmlDepth = 512;
+
 }  // namespace
 
 Result<ParsedDoc> ParseHtml(std::string_view html) {
   if (Status st = CheckText(html); !st.ok()) return st.error();
+  if (EstimateDepth(html) > kMaxHtmlDepth) {
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "the HTML is nested more than " + std::to_string(kMaxHtmlDepth) + " elements deep",
+        "html_too_deep");
+  }
   std::unique_ptr<GumboOutput, void (*)(GumboOutput*)> out(
       gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size()),
       [](GumboOutput* o) { gumbo_destroy_output(&kGumboDefaultOptions, o); });

@@ -49,13 +49,14 @@ std::optional<std::string_view> ListItem(std::string_view line) {
 std::string StripInline(std::string_view s) {
   std::string out;
   out.reserve(s.size());
+  size_t next_close = 0;  // the next ')' at or after i, cached so the scan stays linear
   for (size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
     if (c == '*' || c == '`' || (c == '_' && (i + 1 < s.size() && s[i + 1] == '_'))) continue;
     if (c == ']' && i + 1 < s.size() && s[i + 1] == '(') {
-      const size_t close = s.find(')', i);
-      if (close != std::string_view::npos) {
-        i = close;
+      if (next_close != std::string_view::npos && next_close < i) next_close = s.find(')', i);
+      if (next_close != std::string_view::npos) {
+        i = next_close;
         continue;
       }
     }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "knowledge/chunker.h"
 #include "knowledge/pdf_fixture.h"
 
@@ -58,6 +60,35 @@ TEST(ParsersTest, HtmlDropsScriptsAndStylesAndKeepsStructure) {
   EXPECT_EQ(all, "Delivery|We ship in 2 days.|Beijing|上海|");
   EXPECT_EQ(all.find("alert"), std::string::npos);
   EXPECT_EQ(all.find("color"), std::string::npos);
+}
+
+TEST(ParsersTest, DeeplyNestedHtmlIsRefusedBeforeParsing) {
+  std::string deep;
+  for (int i = 0; i < 100000; ++i) deep += "<div><b>";
+  auto d = ParseHtml(deep + "x");
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.error().reason, "html_too_deep");
+  // Many elements without end tags (or closed) are fine.
+  std::string flat;
+  for (int i = 0; i < 5000; ++i) flat += "<p>para " + std::to_string(i) + "<br><li>item";
+  for (int i = 0; i < 600; ++i) flat += "<div><span>x</span></div>";
+  auto ok = ParseHtml(flat);
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_GT(ok->blocks.size(), 5000u);
+}
+
+TEST(ParsersTest, RandomBytesNeverCrashAParser) {
+  std::mt19937 rng(1);
+  for (int n = 0; n < 300; ++n) {
+    std::string s(rng() % 3000, ' ');
+    for (auto& c : s) c = static_cast<char>(rng() % (n % 2 ? 256 : 128));
+    for (auto k :
+         {DocKind::kMarkdown, DocKind::kText, DocKind::kHtml, DocKind::kPdf, DocKind::kFaq}) {
+      auto r = Parse(k, s);
+      if (r.ok()) EXPECT_FALSE(r->blocks.empty() && r->faqs.empty());
+    }
+    EXPECT_FALSE(Parse(DocKind::kPdf, "%PDF-1.4\n" + s).ok());
+  }
 }
 
 TEST(ParsersTest, PdfTextIsExtractedPerPage) {
