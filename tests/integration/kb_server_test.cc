@@ -156,6 +156,10 @@ TEST_F(KbServerTest, BadUploadsGetClearErrorsAndTheServerKeepsServing) {
   ExpectError(Upload(p, {{"name", "empty.md"}, {"content", "\n \n"}}), 400, "empty_document",
               "empty");
   ExpectError(Upload(p, {{"name", "x.exe"}, {"content", "MZ"}}), 415, "unsupported_type", "exe");
+  std::string nested;
+  for (int i = 0; i < 1000; ++i) nested += "<div>";
+  ExpectError(Upload(p, {{"name", "deep.html"}, {"content", nested}}), 400, "html_too_deep",
+              "deeply nested html");
   ExpectError(Upload(p, {{"name", "x.md"}}), 400, "missing_field", "no content");
   ExpectError(Send(p, "POST", "/v1/kb/documents", "--x\r\n", {"Content-Type: multipart/form-data"}),
               400, "invalid_upload", "multipart without boundary");
