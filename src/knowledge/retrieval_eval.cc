@@ -6,6 +6,25 @@
 
 namespace parley::knowledge {
 
+namespace {
+
+std::string_view Base(std::string_view path) {
+  const size_t slash = path.find_last_of("/\\");
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+std::string_view Stem(std::string_view name) {
+  const size_t dot = name.rfind('.');
+  return dot == std::string_view::npos || dot == 0 ? name : name.substr(0, dot);
+}
+
+}  // namespace
+
+bool MatchesExpected(const Hit& hit, std::string_view expected) {
+  const std::string_view base = Base(expected);
+  return hit.doc_name == base || Stem(hit.doc_name) == base || hit.title == expected;
+}
+
 RetrievalReport EvaluateRetrieval(KnowledgeBase& kb, const std::vector<RetrievalCase>& cases) {
   RetrievalReport r;
   double total_ms = 0;
@@ -15,18 +34,14 @@ RetrievalReport EvaluateRetrieval(KnowledgeBase& kb, const std::vector<Retrieval
     total_ms +=
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     std::vector<std::string> docs;  // distinct, in rank order
+    int rank = 0;
     if (hits.ok()) {
       for (const auto& h : *hits) {
-        if (std::find(docs.begin(), docs.end(), h.doc_name) == docs.end()) {
-          docs.push_back(h.doc_name);
+        if (std::find(docs.begin(), docs.end(), h.doc_name) != docs.end()) continue;
+        docs.push_back(h.doc_name);
+        if (!rank && docs.size() <= 10 && MatchesExpected(h, c.doc)) {
+          rank = static_cast<int>(docs.size());
         }
-      }
-    }
-    int rank = 0;
-    for (size_t i = 0; i < docs.size() && i < 10; ++i) {
-      if (docs[i] == c.doc) {
-        rank = static_cast<int>(i + 1);
-        break;
       }
     }
     ++r.questions;

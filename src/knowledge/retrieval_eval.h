@@ -12,7 +12,7 @@ namespace parley::knowledge {
 
 struct RetrievalCase {
   std::string query;
-  std::string doc;  // expected document name
+  std::string doc;  // expected document: file name (with or without folder/extension) or title
 };
 
 struct RetrievalReport {
@@ -26,6 +26,10 @@ struct RetrievalReport {
   std::vector<Miss> misses;  // rank > 3 or not found
   double mean_ms = 0;
 };
+
+// Whether a hit is the expected document: its file name, the name without its extension, a
+// path ending in it ("policies/returns.md"), or its title.
+bool MatchesExpected(const Hit& hit, std::string_view expected);
 
 RetrievalReport EvaluateRetrieval(KnowledgeBase& kb, const std::vector<RetrievalCase>& cases);
 std::string FormatRetrievalReport(const RetrievalReport& report);

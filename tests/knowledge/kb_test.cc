@@ -7,6 +7,7 @@
 #include "fakes/fake_embedder.h"
 #include "knowledge/knowledge_base.h"
 #include "knowledge/pdf_fixture.h"
+#include "knowledge/retrieval_eval.h"
 #include "support/server_process.h"
 
 namespace parley::knowledge {
@@ -229,6 +230,40 @@ TEST_F(KbTest, SearchesRunWhileDocumentsAreAdded) {
   reader.join();
   EXPECT_EQ(failures, 0);
   EXPECT_EQ(kb->List()->size(), 33u);
+}
+
+}  // namespace
+}  // namespace parley::knowledge
+
+namespace parley::knowledge {
+namespace {
+
+TEST(RetrievalEvalTest, ExpectedDocumentsMatchByNamePathStemOrTitle) {
+  Hit h;
+  h.doc_name = "returns.md";
+  h.title = "Return Policy";
+  EXPECT_TRUE(MatchesExpected(h, "returns.md"));
+  EXPECT_TRUE(MatchesExpected(h, "policies/returns.md"));
+  EXPECT_TRUE(MatchesExpected(h, "returns"));
+  EXPECT_TRUE(MatchesExpected(h, "Return Policy"));
+  EXPECT_FALSE(MatchesExpected(h, "refunds.md"));
+  EXPECT_FALSE(MatchesExpected(h, "returns.pdf"));
+}
+
+TEST(RetrievalEvalTest, ReportsRecallAndMrrFromRanks) {
+  auto kb = KnowledgeBase::Open({});
+  ASSERT_TRUE(kb.ok());
+  ASSERT_TRUE((*kb)->Add({"a.md", "# Alpha\nzebra crossing rules.\n"}).ok());
+  ASSERT_TRUE((*kb)->Add({"b.md", "# Beta\nzebra stripes and zebra herds.\n"}).ok());
+  ASSERT_TRUE((*kb)->Add({"c.md", "# Gamma\nunrelated words.\n"}).ok());
+  const auto r = EvaluateRetrieval(
+      **kb, {{"zebra herds", "b.md"}, {"zebra crossing", "a"}, {"nothing matches", "c.md"}});
+  EXPECT_EQ(r.questions, 3u);
+  EXPECT_NEAR(r.recall_at_1, 2.0 / 3, 1e-9);
+  EXPECT_NEAR(r.recall_at_3, 2.0 / 3, 1e-9);
+  EXPECT_NEAR(r.mrr, 2.0 / 3, 1e-9);
+  ASSERT_EQ(r.misses.size(), 1u);
+  EXPECT_EQ(r.misses[0].rank, 0);
 }
 
 }  // namespace
