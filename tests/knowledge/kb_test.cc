@@ -268,3 +268,50 @@ TEST(RetrievalEvalTest, ReportsRecallAndMrrFromRanks) {
 
 }  // namespace
 }  // namespace parley::knowledge
+
+namespace parley::knowledge {
+namespace {
+
+TEST(AsyncEmbedderTest, WaitsForTheCallbackOnAnotherThread) {
+  std::vector<std::thread> threads;
+  testing::FakeEmbedder inner;
+  AsyncEmbedder e("async-model", [&](const std::string& text, AsyncEmbedder::Done done) {
+    threads.emplace_back([&inner, text, done] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      done(inner.Embed(text));
+    });
+    return Status::Ok();
+  });
+  auto v = e.Embed("退货政策");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->size(), 64u);
+  EXPECT_EQ(e.model(), "async-model");
+  // A knowledge base over it embeds through the async path.
+  auto kb = KnowledgeBase::Open({"", {}, 1 << 20, 1000, 5, 0, &e});
+  ASSERT_TRUE(kb.ok());
+  ASSERT_TRUE((*kb)->Add({"a.md", "# Returns\nReturns within 30 days.\n"}).ok());
+  EXPECT_GT((*(*kb)->Search("returns", 1))[0].similarity, 0);
+  for (auto& t : threads) t.join();
+}
+
+TEST(AsyncEmbedderTest, RefusalsAndTimeoutsAreErrors) {
+  AsyncEmbedder refused("m", [](const std::string&, AsyncEmbedder::Done) {
+    return Status(MakeError(ErrorCode::kUnavailable, "queue full"));
+  });
+  EXPECT_EQ(refused.Embed("x").error().code, ErrorCode::kUnavailable);
+  AsyncEmbedder::Done kept;
+  AsyncEmbedder silent(
+      "m",
+      [&kept](const std::string&, AsyncEmbedder::Done done) {
+        kept = std::move(done);
+        return Status::Ok();
+      },
+      std::chrono::milliseconds(20));
+  auto r = silent.Embed("x");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().reason, "embedding_timeout");
+  kept(std::vector<float>{1, 2});  // a late answer after the timeout is harmless
+}
+
+}  // namespace
+}  // namespace parley::knowledge
