@@ -106,7 +106,8 @@ void AddKnowledgeFields(std::vector<Field>& f) {
        INT64_MAX,
        {},
        [](Config& c, const Value& v) { c.knowledge.score_threshold = ToDouble(v); },
-       Fraction(1000)});
+       Fraction(1000),
+       "a number, 0 or more"});
   add({"knowledge",
        "faq_threshold",
        K::kString,
@@ -117,7 +118,8 @@ void AddKnowledgeFields(std::vector<Field>& f) {
        INT64_MAX,
        {},
        [](Config& c, const Value& v) { c.knowledge.faq_threshold = ToDouble(v); },
-       Fraction(1)});
+       Fraction(1),
+       "a number from 0 to 1"});
   add({"knowledge",
        "answer_threshold",
        K::kString,
@@ -128,7 +130,8 @@ void AddKnowledgeFields(std::vector<Field>& f) {
        INT64_MAX,
        {},
        [](Config& c, const Value& v) { c.knowledge.answer_threshold = ToDouble(v); },
-       Fraction(1)});
+       Fraction(1),
+       "a number from 0 to 1"});
   add({"knowledge",
        "max_document_bytes",
        K::kSize,
@@ -153,7 +156,7 @@ void AddKnowledgeFields(std::vector<Field>& f) {
        K::kString,
        "",
        "Id of an embedding model (`embeddings: true`) for hybrid retrieval; empty: lexical "
-       "(BM25) only.",
+       "(BM25) only. A build whose engine has no embedding models refuses to start with it set.",
        0,
        INT64_MAX,
        {},
