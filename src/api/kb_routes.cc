@@ -26,24 +26,60 @@ void OnWorker(const http::ExchangePtr& ex, const KbDeps& deps, Fn fn) {
   if (!deps.workers->Submit([ex, fn = std::move(fn)] { fn(ex); })) ex->RespondError(Busy());
 }
 
-void PostDocument(const http::ExchangePtr& ex, const KbDeps& deps) {
+struct KbMetrics {
+  obs::Counter* added = nullptr;
+  obs::Counter* duplicate = nullptr;
+  obs::Counter* rejected = nullptr;
+  void Count(obs::Counter* c) const {
+    if (c) c->Inc();
+  }
+};
+
+KbMetrics RegisterMetrics(const KbDeps& deps) {
+  KbMetrics m;
+  if (!deps.metrics || !deps.kb) return m;
+  auto* uploads =
+      deps.metrics->AddCounter("parley_knowledge_uploads_total",
+                               "Documents uploaded through the API, by outcome.", {"result"});
+  m.added = uploads->With({"added"});
+  m.duplicate = uploads->With({"duplicate"});
+  m.rejected = uploads->With({"rejected"});
+  auto* chunks =
+      deps.metrics->AddGauge("parley_knowledge_chunks", "Chunks in the knowledge index.")->With({});
+  auto* docs =
+      deps.metrics->AddGauge("parley_knowledge_documents", "Documents in the knowledge base.")
+          ->With({});
+  deps.metrics->AddCollector([kb = deps.kb, chunks, docs] {
+    chunks->Set(static_cast<double>(kb->chunk_count()));
+    docs->Set(static_cast<double>(kb->document_count()));
+  });
+  return m;
+}
+
+void PostDocument(const http::ExchangePtr& ex, const KbDeps& deps, const KbMetrics& metrics) {
   auto up = ParseUpload(ex->request(), deps.max_json_depth);
-  if (!up.ok()) return ex->RespondError(up.error());
+  if (!up.ok()) {
+    metrics.Count(metrics.rejected);
+    return ex->RespondError(up.error());
+  }
   knowledge::AddRequest req{std::move(up->name), std::move(up->bytes), std::nullopt, "",
                             std::move(up->title)};
   if (!up->type.empty()) {
     req.kind = knowledge::KindFromString(up->type);
     if (!req.kind) {
+      metrics.Count(metrics.rejected);
       return ex->RespondError(MakeError(ErrorCode::kInvalidArgument,
                                         "type must be markdown, text, html, pdf or faq",
                                         "invalid_value", "type"));
     }
   }
   if (Status s = knowledge::KnowledgeBase::CheckName(req.name); !s.ok()) {
+    metrics.Count(metrics.rejected);
     return ex->RespondError(s.error());
   }
-  OnWorker(ex, deps, [kb = deps.kb, req = std::move(req)](const http::ExchangePtr& ex) {
+  OnWorker(ex, deps, [kb = deps.kb, req = std::move(req), metrics](const http::ExchangePtr& ex) {
     auto r = kb->Add(req);
+    metrics.Count(!r.ok() ? metrics.rejected : r->duplicate ? metrics.duplicate : metrics.added);
     if (!r.ok()) return ex->RespondError(r.error());
     Json body = {{"document", DocumentJson(r->document)},
                  {"duplicate", r->duplicate},
@@ -140,7 +176,11 @@ void AddKbRoutes(http::Router& router, const KbDeps& deps) {
       fn(ex, deps);
     });
   };
-  route("POST", "/v1/kb/documents", PostDocument);
+  const KbMetrics metrics = RegisterMetrics(deps);
+  router.Add("POST", "/v1/kb/documents", [deps, metrics](const http::ExchangePtr& ex) {
+    if (!deps.kb) return ex->RespondError(Disabled());
+    PostDocument(ex, deps, metrics);
+  });
   route("GET", "/v1/kb/documents", ListDocuments);
   route("DELETE", "/v1/kb/documents/{id}", DeleteDocument);
   route("GET", "/v1/kb/search", Search);

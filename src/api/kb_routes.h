@@ -7,6 +7,7 @@
 #include "api/json_body.h"
 #include "http/router.h"
 #include "knowledge/knowledge_base.h"
+#include "obs/metrics.h"
 #include "util/thread_pool.h"
 
 namespace parley::api {
@@ -15,8 +16,11 @@ struct KbDeps {
   knowledge::KnowledgeBase* kb = nullptr;  // null: knowledge disabled, the routes answer 503
   ThreadPool* workers = nullptr;
   int max_json_depth = 64;
+  obs::Registry* metrics = nullptr;  // null: no knowledge metrics
 };
 
+// Also registers, when deps.metrics is set: parley_knowledge_documents and parley_knowledge_chunks (gauges)
+// and parley_knowledge_uploads_total{result} (added, duplicate, rejected).
 void AddKbRoutes(http::Router& router, const KbDeps& deps);
 
 Json DocumentJson(const knowledge::DocumentInfo& d);

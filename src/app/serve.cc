@@ -151,7 +151,7 @@ int RunServe(const ServeFlags& flags) {
   api::AddDialogRoutes(router, {dialog->assistant.get(), dialog->workers.get(),
                                  static_cast<int>(cfg.server.max_json_depth)});
   api::AddKbRoutes(router, {knowledge->kb.get(), knowledge->workers.get(),
-                            static_cast<int>(cfg.server.max_json_depth)});
+                            static_cast<int>(cfg.server.max_json_depth), &metrics});
   const auto server_options = ToServerOptions(cfg.server);
   http::Pipeline pipeline(&router);
   pipeline.Use(server::RequestIdMiddleware(server_options.trusted_proxies));

@@ -89,6 +89,9 @@ int64_t KnowledgeBase::Now() const {
 }
 
 Status KnowledgeBase::LoadIndexes() {
+  auto docs = store_->List();
+  if (!docs.ok()) return docs.status();
+  documents_ = docs->size();
   std::unique_lock lock(index_mu_);
   Status s = store_->ForEachChunkTerms(
       [this](int64_t id, std::vector<std::string> terms) { bm25_.Add(id, terms); });
@@ -256,6 +259,7 @@ Result<AddResult> KnowledgeBase::Add(const AddRequest& req) {
   }
   if (Status s = EmbedChunks(to_embed); !s.ok()) return s.error();
   if (Status s = SaveVectors(false); !s.ok()) return s.error();
+  if (!replace) ++documents_;
   return AddResult{std::move(stored->first), false, replace != 0};
 }
 
@@ -288,6 +292,7 @@ Result<DocumentInfo> KnowledgeBase::Remove(int64_t id) {
   }
   auto ids = store_->Remove(id);
   if (!ids.ok()) return ids.error();
+  --documents_;
   {
     std::unique_lock lock(index_mu_);
     for (int64_t c : *ids) {

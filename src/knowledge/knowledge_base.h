@@ -9,6 +9,7 @@
 // All methods block (SQLite, parsing, embedding): call them off the I/O threads.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -75,6 +76,7 @@ class KnowledgeBase {
   double Overlap(std::string_view a, std::string_view b) const;
 
   size_t chunk_count() const;
+  size_t document_count() const { return documents_.load(); }  // no disk access
   bool hybrid() const { return options_.embedder != nullptr; }
   const KbOptions& options() const { return options_; }
 
@@ -100,8 +102,9 @@ class KnowledgeBase {
   mutable std::shared_mutex index_mu_;
   Bm25Index bm25_;
   std::unique_ptr<VectorIndex> vectors_;  // null until the first vector (or without embedder)
-  bool vectors_dirty_ = false;            // guarded by write_mu_
-  bool fresh_file_ = false;               // the vector file matched the store at Open()
+  std::atomic<size_t> documents_{0};
+  bool vectors_dirty_ = false;  // guarded by write_mu_
+  bool fresh_file_ = false;     // the vector file matched the store at Open()
   std::chrono::steady_clock::time_point vectors_saved_;
 };
 

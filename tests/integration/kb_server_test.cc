@@ -133,6 +133,16 @@ TEST_F(KbServerTest, UploadsByJsonAndMultipartSearchAndDelete) {
               "document_not_found", "deleted twice");
   ExpectError(Send(server_.port(), "DELETE", "/v1/kb/documents/abc", ""), 400, "invalid_value",
               "non-numeric id");
+  const std::string metrics = Get(server_.port(), "/metrics").body;
+  EXPECT_NE(metrics.find("parley_knowledge_uploads_total{result=\"added\"} 2"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("parley_knowledge_uploads_total{result=\"duplicate\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("parley_knowledge_chunks "), std::string::npos);
+  const Json list = Body(Get(server_.port(), "/v1/kb/documents"));
+  EXPECT_NE(metrics.find("parley_knowledge_documents " + std::to_string(list["data"].size())),
+            std::string::npos)
+      << metrics;
 }
 
 TEST_F(KbServerTest, BadUploadsGetClearErrorsAndTheServerKeepsServing) {

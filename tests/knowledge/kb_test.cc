@@ -74,6 +74,7 @@ TEST_F(KbTest, SameBytesTwiceAreStoredOnce) {
   EXPECT_TRUE(again->duplicate);
   EXPECT_EQ(again->document.id, first->document.id);
   EXPECT_EQ(kb->List()->size(), 1u);
+  EXPECT_EQ(kb->document_count(), 1u);
   EXPECT_EQ(first->document.hash.size(), 64u);
   EXPECT_EQ(first->document.title, "Return policy");
 }
@@ -121,7 +122,9 @@ TEST_F(KbTest, RemovingADocumentRemovesItsChunksFromSearch) {
   EXPECT_EQ(removed->name, "warranty.md");
   EXPECT_LT(kb->chunk_count(), before);
   EXPECT_NE(Top(kb.get(), "headphones warranty water damage"), "warranty.md");
+  EXPECT_EQ(kb->document_count(), 2u);
   auto again = kb->Remove(id);
+  EXPECT_EQ(kb->document_count(), 2u);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, ErrorCode::kNotFound);
 }
@@ -153,6 +156,7 @@ TEST_F(KbTest, IndexesPersistAcrossRestarts) {
   }
   auto kb = Open(nullptr, dir.path());
   EXPECT_EQ(kb->List()->size(), 3u);
+  EXPECT_EQ(kb->document_count(), 3u);
   EXPECT_EQ(Top(kb.get(), "运费多少钱"), "shipping.md");
 }
 
