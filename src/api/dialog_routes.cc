@@ -239,7 +239,18 @@ Json TurnReplyJson(const dialog::TurnReply& r) {
   if (!r.runner_up.name.empty()) {
     out["runner_up"] = {{"name", r.runner_up.name}, {"confidence", r.runner_up.confidence}};
   }
-  if (!r.citations.empty()) out["citations"] = r.citations;
+  if (!r.citations.empty()) {
+    Json citations = Json::array();
+    for (const auto& c : r.citations) {
+      citations.push_back({{"doc", c.doc},
+                           {"name", c.name},
+                           {"title", c.title},
+                           {"chunk", c.chunk},
+                           {"score", c.score},
+                           {"snippet", c.snippet}});
+    }
+    out["citations"] = citations;
+  }
   return out;
 }
 

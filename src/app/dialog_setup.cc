@@ -42,7 +42,8 @@ Result<std::shared_ptr<const dialog::Nlu>> BuildNlu(const dialog::Flow& flow,
 
 Result<DialogStack> BuildDialogStack(const config::Config& cfg, engine::Llm* llm,
                                      dialog::AssistantOptions options,
-                                     std::vector<std::string>* problems) {
+                                     std::vector<std::string>* problems,
+                                     dialog::KnowledgeSource* knowledge) {
   DialogStack stack;
   if (cfg.dialog.flow.empty()) return stack;
   const std::string path = ResolveFlowPath(cfg.dialog.flow, cfg.source);
@@ -67,7 +68,7 @@ Result<DialogStack> BuildDialogStack(const config::Config& cfg, engine::Llm* llm
   options.llm_max_tokens = static_cast<int>(cfg.dialog.llm_max_tokens);
   options.seed = static_cast<uint64_t>(cfg.dialog.seed);
   stack.assistant = std::make_unique<dialog::Assistant>(stack.flow, stack.nlu, stack.store.get(),
-                                                        llm, nullptr, std::move(options));
+                                                        llm, knowledge, std::move(options));
   stack.workers = std::make_unique<ThreadPool>(static_cast<int>(cfg.dialog.workers), 4096);
   return stack;
 }

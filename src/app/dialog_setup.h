@@ -36,9 +36,11 @@ std::shared_ptr<const dialog::Flow> LoadFlowChecked(const std::string& path,
 Result<std::shared_ptr<const dialog::Nlu>> BuildNlu(const dialog::Flow& flow,
                                                     const config::DialogSection& cfg);
 
-// The whole stack. `llm` may be null. An empty cfg.flow yields an empty stack (no assistant).
+// The whole stack. `llm` and `knowledge` may be null (`knowledge` must outlive the stack). An
+// empty cfg.flow yields an empty stack (no assistant).
 Result<DialogStack> BuildDialogStack(const config::Config& cfg, engine::Llm* llm,
                                      dialog::AssistantOptions options,
-                                     std::vector<std::string>* problems);
+                                     std::vector<std::string>* problems,
+                                     dialog::KnowledgeSource* knowledge = nullptr);
 
 }  // namespace parley::app

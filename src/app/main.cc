@@ -1,10 +1,12 @@
-// parley: the command-line entry point. Subcommands: serve, version, config check, config docs.
+// parley: the command-line entry point. Subcommands: serve, version, config check, config docs,
+// eval, chat, kb.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "app/build_info.h"
 #include "app/dialog_setup.h"
 #include "app/eval_cmd.h"
+#include "app/kb_cmd.h"
 #include "app/serve.h"
 #include "config/loader.h"
 #include "config/schema.h"
@@ -81,6 +83,30 @@ int main(int argc, char** argv) {
   eval_intents->add_option("--data", eval_flags.data, "JSONL lines {\"text\",\"intent\"}")->required();
   eval_intents->add_option("--threshold", eval_flags.threshold, "Override the flow's threshold");
 
+  parley::app::EvalRetrievalFlags retrieval_flags;
+  auto* eval_retrieval = eval->add_subcommand(
+      "retrieval", "Knowledge retrieval recall@1/3/5 and MRR over a folder of documents.");
+  eval_retrieval->add_option("--kb", retrieval_flags.kb, "Folder of documents (indexed in memory)")
+      ->required();
+  eval_retrieval->add_option("--data", retrieval_flags.data, "JSONL lines {\"q\",\"doc\"}")
+      ->required();
+  eval_retrieval->add_option("-c,--config", retrieval_flags.config,
+                             "Config file for the knowledge settings (default: defaults)");
+
+  parley::app::KbFlags kb_flags;
+  auto* kb = app.add_subcommand("kb", "Manage the knowledge base of the configuration.");
+  kb->require_subcommand(1);
+  kb->add_option("-c,--config", kb_flags.config, "Config file (as for serve)");
+  auto* kb_add = kb->add_subcommand("add", "Add files or folders (re-indexes changed files).");
+  kb_add->add_option("paths", kb_flags.paths, "Files or folders")->required();
+  auto* kb_list = kb->add_subcommand("list", "List the stored documents.");
+  kb_list->add_flag("--json", kb_flags.json, "One JSON object per document");
+  auto* kb_remove = kb->add_subcommand("remove", "Remove a document and its chunks.");
+  kb_remove->add_option("id", kb_flags.id, "Document id (see `kb list`)")->required();
+  for (auto* sub : {kb_add, kb_list, kb_remove}) {
+    sub->add_option("-c,--config", kb_flags.config, "Config file (as for serve)");
+  }
+
   parley::app::ChatFlags chat_flags;
   auto* chat = app.add_subcommand("chat", "Talk to the assistant in the terminal (same pipeline).");
   chat->add_option("-c,--config", chat_flags.config, "Config file (as for serve)");
@@ -103,6 +129,10 @@ int main(int argc, char** argv) {
   if (check->parsed()) return ConfigCheck(check_file);
   if (eval_intents->parsed()) return parley::app::RunEvalIntents(eval_flags);
   if (chat->parsed()) return parley::app::RunChat(chat_flags);
+  if (eval_retrieval->parsed()) return parley::app::RunEvalRetrieval(retrieval_flags);
+  if (kb_add->parsed()) return parley::app::RunKbAdd(kb_flags);
+  if (kb_list->parsed()) return parley::app::RunKbList(kb_flags);
+  if (kb_remove->parsed()) return parley::app::RunKbRemove(kb_flags);
   if (docs->parsed()) {
     std::cout << parley::config::RenderMarkdown();
     return 0;

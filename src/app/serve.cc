@@ -8,9 +8,11 @@
 #include <thread>
 
 #include "api/dialog_routes.h"
+#include "api/kb_routes.h"
 #include "api/openai_routes.h"
 #include "api/ops_routes.h"
 #include "app/dialog_setup.h"
+#include "app/kb_setup.h"
 #include "app/build_info.h"
 #include "config/loader.h"
 #include "config/schema.h"
@@ -152,8 +154,41 @@ int RunServe(const ServeFlags& flags) {
   dialog_options.on_event = [&log](const std::string& session, const store::Event& e) {
     log.Warn("dialog event", {{"type", e.type}, {"session_id", session}, {"data", e.data}});
   };
+  // Hybrid retrieval embeds with the engine, so its models load before the knowledge base;
+  // otherwise they load in the background once the server listens.
+  const bool load_first = !cfg.knowledge.embedding_model.empty();
+  if (load_first) {
+    if (Status s = engine->LoadAll(); !s.ok()) {
+      std::cerr << "parley: " << s.error().message << '\n';
+      return 1;
+    }
+  }
+  // The knowledge base, loaded (and re-indexed where files changed) before serving.
+  auto knowledge = BuildKnowledgeStack(cfg, llm, "", engine.get());
+  if (!knowledge.ok()) {
+    std::cerr << "parley: " << knowledge.error().message << '\n';
+    return kExitConfig;
+  }
+  std::unique_ptr<KnowledgeWatcher> knowledge_watcher;
+  if (knowledge->kb && !cfg.knowledge.paths.empty()) {
+    auto progress = [&log](const std::string& line) { log.Info("knowledge", {{"ingest", line}}); };
+    const auto sum =
+        IngestPaths(*knowledge->kb, cfg.knowledge.paths, cfg.source, progress, {true, nullptr});
+    if (cfg.knowledge.rescan_interval.count() > 0) {
+      knowledge_watcher =
+          std::make_unique<KnowledgeWatcher>(knowledge->kb.get(), cfg.knowledge.paths, cfg.source,
+                                             cfg.knowledge.rescan_interval, progress);
+    }
+    log.Info("knowledge loaded", {{"added", sum.added},
+                                  {"updated", sum.replaced},
+                                  {"unchanged", sum.unchanged},
+                                  {"failed", sum.failed},
+                                  {"removed", sum.removed},
+                                  {"chunks", static_cast<int64_t>(knowledge->kb->chunk_count())}});
+  }
   std::vector<std::string> flow_problems;
-  auto dialog = BuildDialogStack(cfg, llm, std::move(dialog_options), &flow_problems);
+  auto dialog = BuildDialogStack(cfg, llm, std::move(dialog_options), &flow_problems,
+                                 knowledge->answerer.get());
   for (const auto& p : flow_problems) std::cerr << p << '\n';
   if (!dialog.ok()) {
     std::cerr << "parley: " << dialog.error().message << '\n';
@@ -171,6 +206,8 @@ int RunServe(const ServeFlags& flags) {
                static_cast<int>(cfg.server.max_json_depth),
                metrics.AddCounter("parley_dialog_turns_total",
                                   "Dialog turns answered, by where the reply came from.", {"source"})});
+  api::AddKbRoutes(router, {knowledge->kb.get(), knowledge->workers.get(),
+                            static_cast<int>(cfg.server.max_json_depth), &metrics});
   const auto server_options = ToServerOptions(cfg.server);
   http::Pipeline pipeline(&router);
   pipeline.Use(server::RequestIdMiddleware(server_options.trusted_proxies));
@@ -199,6 +236,7 @@ int RunServe(const ServeFlags& flags) {
   // Models load while the server already answers /health; /ready waits for them.
   std::atomic<bool> load_failed{false};
   std::thread loader([&] {
+    if (load_first) return;
     if (Status s = engine->LoadAll(); !s.ok()) {
       log.Error("cannot load model", {{"error", s.error().message}});
       load_failed = true;
@@ -209,9 +247,11 @@ int RunServe(const ServeFlags& flags) {
   });
   server.Run();
   loader.join();
-  // Dialog workers call the engine and the engine's threads write to connections: stop them
-  // in that order, before the server goes.
+  // Dialog and knowledge workers call the engine and the engine's threads write to
+  // connections: stop them in that order, before the server goes.
+  knowledge_watcher.reset();
   dialog->workers.reset();
+  knowledge->workers.reset();
   engine.reset();
   log.Info("stopped");
   log.Flush();

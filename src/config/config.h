@@ -80,12 +80,30 @@ struct DialogSection {
   int64_t seed = 0;
 };
 
+struct KnowledgeSection {
+  bool enabled = true;
+  std::string dir;                 // kb.db and vectors.hnsw
+  std::vector<std::string> paths;  // files or folders ingested at start
+  Millis rescan_interval{0};       // 0: paths are read at start only
+  int64_t chunk_tokens = 0;
+  int64_t chunk_overlap = 0;
+  int64_t top_k = 0;
+  double score_threshold = 0;
+  double faq_threshold = 0;
+  double answer_threshold = 0;
+  uint64_t max_document_bytes = 0;
+  int64_t max_query_chars = 0;
+  std::string embedding_model;  // "" = lexical retrieval only
+  int64_t workers = 0;
+};
+
 struct Config {
   ServerSection server;
   LogSection log;
   MetricsSection metrics;
   std::vector<ModelSection> models;
   DialogSection dialog;
+  KnowledgeSection knowledge;
   std::string source;  // the file it came from, or "" for built-in defaults
 };
 

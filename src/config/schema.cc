@@ -164,6 +164,7 @@ std::vector<Field> BuildSchema() {
        {}, [](Config& c, const Value& v) { c.metrics.path = v.text; }, CheckRoutePath});
   AddModelFields(f);
   AddDialogFields(f);
+  AddKnowledgeFields(f);
   return f;
 }
 
@@ -196,6 +197,7 @@ const Field* FindField(const std::string& section, const std::string& key) {
 }
 
 std::string Expected(const Field& f) {
+  if (!f.expected.empty()) return f.expected;
   switch (f.kind) {
     case Kind::kString: return "a string";
     case Kind::kPath: return "a file path";

@@ -36,6 +36,7 @@ struct Field {
   std::function<void(Config&, const Value&)> store;
   // Extra check on the parsed value; returns an error message ("" = fine).
   std::function<std::string(const Value&)> check;
+  std::string expected;  // overrides Expected()'s wording for this field, e.g. "a list of paths"
 };
 
 const std::vector<Field>& Schema();
@@ -57,5 +58,7 @@ std::string RenderMarkdown();
 
 // The dialog section's fields (schema_dialog.cc), appended by the schema builder.
 void AddDialogFields(std::vector<Field>& fields);
+// The knowledge section's fields (schema_knowledge.cc).
+void AddKnowledgeFields(std::vector<Field>& fields);
 
 }  // namespace parley::config

@@ -63,7 +63,7 @@ struct TurnReply {
   std::string emotion, sentiment;
   bool handoff = false;
   bool new_conversation = false;  // the session had expired (or is new) and started fresh
-  std::vector<std::string> citations;
+  std::vector<Citation> citations;
 };
 
 // Receives LLM text as it is generated, before the turn is saved. Called on the engine's
@@ -126,7 +126,7 @@ class Assistant {
   // No rule answered (or the intent wants the LLM): knowledge hook, then LLM.
   void Escalate(Decision* d, const NluResult& nlu, const TurnInput& in, const std::string& id,
                 const SessionState& state, Vars vars, ReplyListener* listener,
-                std::vector<std::string>* citations);
+                std::vector<Citation>* citations);
   // Saves the turn durably, then caches the session and reports its events.
   Status Commit(Stripe& stripe, const std::string& id, Cached c, const TurnInput& in,
                 const TurnReply& out, const Decision& d, int64_t now);

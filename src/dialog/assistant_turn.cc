@@ -110,7 +110,7 @@ Result<Assistant::Cached> Assistant::BeginTurn(Stripe& stripe, const TurnInput& 
 
 void Assistant::Escalate(Decision* d, const NluResult& nlu, const TurnInput& in,
                          const std::string& id, const SessionState& state, Vars vars,
-                         ReplyListener* listener, std::vector<std::string>* citations) {
+                         ReplyListener* listener, std::vector<Citation>* citations) {
   if (d->ask_knowledge && knowledge_) {
     if (auto k = knowledge_->Answer({in.message, nlu.normalized, state.recent})) {
       d->reply = k->text;
@@ -179,7 +179,7 @@ Result<TurnReply> Assistant::HandleTurn(const TurnInput& in, ReplyListener* list
   const int64_t turns = session->record.turn_count;
   const uint64_t seed = Mix(options_.seed ^ std::hash<std::string>{}(id) ^ Mix(turns));
   Decision d = Decide(*flow_, nlu, in.message, &state, vars, seed);
-  std::vector<std::string> citations;
+  std::vector<Citation> citations;
   Escalate(&d, nlu, in, id, state, vars, listener, &citations);
   Remember(&state, nlu, in, d.reply);
 

@@ -3,6 +3,7 @@
 // Implementations must be thread-safe; Answer() may block (it runs on a dialog worker).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,9 +18,19 @@ struct KnowledgeQuery {
   std::vector<engine::ChatMessage> recent;  // conversation so far, newest last
 };
 
+// Where a knowledge answer came from: one retrieved chunk, numbered [1], [2]... in the text.
+struct Citation {
+  int64_t doc = 0;   // knowledge-base document id
+  std::string name;  // document file name
+  std::string title;
+  int chunk = 0;     // chunk index within the document
+  double score = 0;  // retrieval score
+  std::string snippet;
+};
+
 struct KnowledgeAnswer {
   std::string text;
-  std::vector<std::string> citations;  // document ids or titles
+  std::vector<Citation> citations;
   double confidence = 0;
 };
 

@@ -19,7 +19,7 @@ class FixedKnowledge : public KnowledgeSource {
  public:
   std::optional<KnowledgeAnswer> Answer(const KnowledgeQuery& q) override {
     if (q.normalized.find("保修") == std::string::npos) return std::nullopt;
-    return KnowledgeAnswer{"保修一年（见售后政策）", {"policy.md"}, 0.9};
+    return KnowledgeAnswer{"保修一年（见售后政策）[1]", {{7, "policy.md", "售后政策", 0, 3.5, "保修一年"}}, 0.9};
   }
 };
 
@@ -105,8 +105,10 @@ TEST_F(AssistantTest, KnowledgeAnswersBeforeTheLlm) {
   auto a = Make(&llm_, &kb);
   auto r = a->HandleTurn({"s", "", "", "电视机保修多久"});
   EXPECT_EQ(r->source, Source::kKnowledge);
-  EXPECT_EQ(r->reply, "保修一年（见售后政策）");
-  EXPECT_EQ(r->citations, std::vector<std::string>{"policy.md"});
+  EXPECT_EQ(r->reply, "保修一年（见售后政策）[1]");
+  ASSERT_EQ(r->citations.size(), 1u);
+  EXPECT_EQ(r->citations[0].name, "policy.md");
+  EXPECT_EQ(r->citations[0].doc, 7);
   EXPECT_TRUE(llm_.requests().empty());
   EXPECT_EQ(a->HandleTurn({"s", "", "", "讲个笑话"})->source, Source::kLlm);
 }

@@ -131,6 +131,22 @@ TEST(EngineStartupTest, MalformedModelFileFailsCleanlyNamingIt) {
   EXPECT_NE(s.Output().find("could not load"), std::string::npos) << s.Output();
 }
 
+TEST(EngineStartupTest, KnowledgeBaseEmbedsWithTheEngineForHybridSearch) {
+  TempDir dir;
+  ServerProcess s(std::string("models:\n  - id: embed\n    path: ") + PARLEY_TINY_MODEL +
+                  "\n    context: 1024\n    parallel: 1\n    threads: 2\n    embeddings: true\n"
+                  "    session_dir: kv\nknowledge:\n  dir: kb\n  embedding_model: embed\n  paths: [" +
+                  SourceDir() + "/examples/kb]\n");
+  ASSERT_TRUE(s.started()) << s.Output();
+  ASSERT_TRUE(WaitReady(s.port())) << s.Output();
+  const auto r = Get(s.port(), "/v1/kb/search?q=%E9%80%80%E8%B4%A7&k=3");  // 退货
+  EXPECT_EQ(r.status, 200) << r.raw;
+  EXPECT_NE(r.body.find("\"mode\":\"hybrid\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"hits\":[{"), std::string::npos) << r.body;
+  const auto m = Get(s.port(), "/metrics").body;
+  EXPECT_EQ(m.find("parley_llm_requests_total{model=\"embed\""), std::string::npos);
+}
+
 TEST(EngineStartupTest, ServesWithoutAnyModel) {
   ServerProcess s("");
   ASSERT_TRUE(s.started());
