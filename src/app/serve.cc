@@ -79,6 +79,7 @@ std::vector<engine::ModelOptions> ToModelOptions(const std::vector<config::Model
     o.threads = static_cast<int>(m.threads);
     o.threads_batch = static_cast<int>(m.threads_batch);
     o.batch = static_cast<int>(m.batch);
+    o.prefill_chunk = static_cast<int>(m.prefill_chunk);
     o.ubatch = static_cast<int>(m.ubatch);
     o.cache_type = m.cache_type;
     o.sampling.temperature = static_cast<float>(m.temperature);

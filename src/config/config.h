@@ -50,6 +50,7 @@ struct ModelSection {
   int64_t threads = 0;
   int64_t threads_batch = 0;
   int64_t batch = 0;
+  int64_t prefill_chunk = 0;
   int64_t ubatch = 0;
   std::string cache_type;
   double temperature = 0, top_p = 0, min_p = 0, repeat_penalty = 0;

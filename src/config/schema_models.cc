@@ -38,6 +38,10 @@ void AddModelFields(std::vector<Field>& f) {
        [](Config& c, const Value& v) { Item(c).threads_batch = v.number; }});
   add({"", "batch", K::kInt, "512", "Most tokens in one decode step (n_batch).", 16, 65536, {},
        [](Config& c, const Value& v) { Item(c).batch = v.number; }});
+  add({"", "prefill_chunk", K::kInt, "256",
+       "Prompt tokens decoded per step, oldest request first (chunked prefill): smaller gives "
+       "generating sequences a steadier pace, larger finishes long prompts in fewer steps.", 16,
+       65536, {}, [](Config& c, const Value& v) { Item(c).prefill_chunk = v.number; }});
   add({"", "ubatch", K::kInt, "512", "Physical micro-batch size (n_ubatch).", 16, 65536, {},
        [](Config& c, const Value& v) { Item(c).ubatch = v.number; }});
   add({"", "cache_type", K::kEnum, "f16", "KV cache element type.", 0, kMax,

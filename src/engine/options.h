@@ -16,6 +16,7 @@ struct ModelOptions {
   int threads = 0;      // 0: all cores
   int threads_batch = 0;
   int batch = 512;
+  int prefill_chunk = 256;  // prompt tokens decoded per scheduler step, oldest request first
   int ubatch = 512;
   std::string cache_type = "f16";
   SamplingParams sampling;  // defaults for requests that do not set a field

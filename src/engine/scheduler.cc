@@ -414,10 +414,19 @@ int Scheduler::BuildBatch() {
     s->logits_at = batch_->Add(s->next, static_cast<int>(s->cached.size()), s->seq, true);
     s->cached.push_back(s->next);
   }
+  // Prompts fill the rest oldest request first, up to prefill_chunk tokens per step: the oldest
+  // waiting request gets its first token soonest, and generating sequences keep a steady pace
+  // instead of stalling behind one huge step.
+  std::vector<Slot*> prompting;
   for (auto& s : slots_) {
-    if (!s->task || s->generating) continue;
+    if (s->task && !s->generating) prompting.push_back(s.get());
+  }
+  std::sort(prompting.begin(), prompting.end(),
+            [](const Slot* a, const Slot* b) { return a->task->enqueued < b->task->enqueued; });
+  const int limit = std::min(batch_->capacity, batch_->b.n_tokens + std::max(opt_.prefill_chunk, 1));
+  for (Slot* s : prompting) {
     const auto& prompt = s->task->prompt;
-    while (s->prompt_pos < prompt.size() && batch_->b.n_tokens < batch_->capacity) {
+    while (s->prompt_pos < prompt.size() && batch_->b.n_tokens < limit) {
       const bool last = s->prompt_pos + 1 == prompt.size();
       const int i = batch_->Add(prompt[s->prompt_pos], static_cast<int>(s->cached.size()), s->seq, last);
       s->cached.push_back(prompt[s->prompt_pos++]);
