@@ -47,6 +47,7 @@ Session::~Session() {
   if (busy_) server_->busy.fetch_sub(1);
   if (exchange_) exchange_->Finish({status_, 0, false});
   server_->Unregister(this);
+  if (server_->opt.connection_closed) server_->opt.connection_closed(peer_ip_);
 }
 
 void Session::Start() {
