@@ -1,8 +1,10 @@
-// parley: the command-line entry point. Subcommands: serve, version, config check, config docs.
+// parley: the command-line entry point. Subcommands: serve, version, config check, config docs,
+// and the security commands (keys, token, audit verify; see app/security_cli.h).
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "app/build_info.h"
+#include "app/security_cli.h"
 #include "app/serve.h"
 #include "config/loader.h"
 #include "config/schema.h"
@@ -49,12 +51,16 @@ int main(int argc, char** argv) {
   check->add_option("file", check_file, "The YAML file (default: as for serve)");
   auto* docs = config->add_subcommand("docs", "Print the configuration reference (Markdown).");
 
+  parley::app::SecurityCli security_cli;
+  parley::app::AddSecurityCommands(app, &security_cli);
+
   // A flag given twice (e.g. a wrapper adds --listen, the user adds another): the last wins.
   for (auto* opt : serve->get_options()) opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 
   CLI11_PARSE(app, argc, argv);
 
   if (serve->parsed()) return parley::app::RunServe(serve_flags);
+  if (int rc = 0; parley::app::RunSecurityCommand(security_cli, &rc)) return rc;
   if (version->parsed()) {
     std::cout << "parley " << parley::build::kVersion << "\ncommit " << parley::build::kCommit
               << "\ncompiler " << parley::build::kCompiler << "\nbuild " << parley::build::kBuildType

@@ -8,11 +8,14 @@
 
 #include "api/ops_routes.h"
 #include "app/build_info.h"
+#include "app/security_wiring.h"
 #include "config/loader.h"
 #include "config/schema.h"
 #include "http/router.h"
 #include "obs/process_metrics.h"
 #include "obs/readiness.h"
+#include "security/pii.h"
+#include "security/security_layer.h"
 #include "server/http_server.h"
 #include "server/middleware.h"
 
@@ -93,23 +96,50 @@ int RunServe(const ServeFlags& flags) {
     return kExitConfig;
   }
   const config::Config& cfg = loaded.config;
+  auto security_options = SecurityOptionsFrom(cfg);
+  if (!security_options.ok()) {
+    std::cerr << "parley: " << security_options.error().message << '\n';
+    return kExitConfig;
+  }
+  if (const std::string why = ExposureProblem(cfg, *security_options); !why.empty()) {
+    std::cerr << "parley: " << why << '\n';
+    return kExitConfig;
+  }
 
-  obs::Logger log(ToLoggerOptions(cfg.log));
+  auto logger_options = ToLoggerOptions(cfg.log);
+  logger_options.redact = [](std::string_view s) { return security::MaskPii(s); };
+  obs::Logger log(logger_options);
   obs::Registry metrics;
   obs::RegisterProcessMetrics(metrics, {build::kVersion, build::kCommit, build::kCompiler,
                                         build::kBuildType});
   obs::Readiness readiness;
   readiness.Set("server", false, "starting");
+  std::unique_ptr<security::SecurityLayer> security_layer;
+  if (cfg.security.enabled) {
+    auto layer = security::SecurityLayer::Create(std::move(*security_options), &log, &metrics);
+    if (!layer.ok()) {
+      log.Error("cannot start the security layer", {{"error", layer.error().message}});
+      log.Flush();
+      return 1;
+    }
+    security_layer = std::move(*layer);
+  }
 
   http::Router router;
   api::AddOpsRoutes(router, {&metrics, &readiness, &log,
                              cfg.metrics.enabled ? cfg.metrics.path : std::string(),
                              static_cast<int>(cfg.server.max_json_depth)});
-  const auto server_options = ToServerOptions(cfg.server);
+  auto server_options = ToServerOptions(cfg.server);
+  if (security_layer) {
+    auto* conns = &security_layer->connections();
+    server_options.admit_connection = [conns](const std::string& ip) { return conns->Admit(ip); };
+    server_options.connection_closed = [conns](const std::string& ip) { conns->Release(ip); };
+  }
   http::Pipeline pipeline(&router);
   pipeline.Use(server::RequestIdMiddleware(server_options.trusted_proxies));
   pipeline.Use(server::MetricsMiddleware(router, metrics));
   if (cfg.log.access) pipeline.Use(server::AccessLogMiddleware(&log));
+  if (security_layer) pipeline.Use(security_layer->Middleware());
   pipeline.Seal();
 
   server::HttpServer server(server_options, &pipeline, &log, &metrics);

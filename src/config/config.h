@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "config/config_security.h"
+
 namespace parley::config {
 
 using Millis = std::chrono::milliseconds;
@@ -45,6 +47,14 @@ struct Config {
   ServerSection server;
   LogSection log;
   MetricsSection metrics;
+  SecuritySection security;
+  AuthSection auth;
+  JwtSection jwt;
+  NetworkSection network;
+  RateLimitSection ratelimit;
+  GuardSection guard;
+  AuditSection audit;
+  CorsSection cors;
   std::string source;  // the file it came from, or "" for built-in defaults
 };
 

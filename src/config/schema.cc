@@ -161,6 +161,7 @@ std::vector<Field> BuildSchema() {
        [](Config& c, const Value& v) { c.metrics.enabled = v.flag; }});
   add({"metrics", "path", K::kString, "/metrics", "Path of the Prometheus endpoint.", 0, INT64_MAX,
        {}, [](Config& c, const Value& v) { c.metrics.path = v.text; }, CheckRoutePath});
+  AddSecurityFields(f);
   return f;
 }
 
@@ -187,6 +188,7 @@ const Field* FindField(const std::string& section, const std::string& key) {
 }
 
 std::string Expected(const Field& f) {
+  if (!f.expected.empty()) return f.expected;
   switch (f.kind) {
     case Kind::kString: return "a string";
     case Kind::kPath: return "a file path";

@@ -35,7 +35,11 @@ struct Field {
   std::function<void(Config&, const Value&)> store;
   // Extra check on the parsed value; returns an error message ("" = fine).
   std::function<std::string(const Value&)> check;
+  std::string expected;  // what a value looks like, when the kind's generic text does not fit
 };
+
+// The security sections (schema_security.cc).
+void AddSecurityFields(std::vector<Field>& fields);
 
 const std::vector<Field>& Schema();
 std::vector<std::string> Sections();
