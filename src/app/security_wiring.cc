@@ -76,22 +76,7 @@ Result<std::string> ReadFileText(const std::string& path, bool trim) {
 }
 
 std::optional<int64_t> ParseSeconds(const std::string& t) {
-  if (t == "never" || t == "0") return 0;
-  if (t.size() < 2) return std::nullopt;
-  const auto n = text::ParseInt(std::string_view(t).substr(0, t.size() - 1));
-  if (!n || *n <= 0) return std::nullopt;
-  switch (t.back()) {
-    case 's':
-      return *n;
-    case 'm':
-      return *n * 60;
-    case 'h':
-      return *n * 3600;
-    case 'd':
-      return *n * 86400;
-    default:
-      return std::nullopt;
-  }
+  return security::ParseLifetimeSeconds(t);
 }
 
 Result<security::SecurityOptions> SecurityOptionsFrom(const config::Config& cfg) {

@@ -54,6 +54,29 @@ Error BadKey() {
 
 }  // namespace
 
+std::optional<int64_t> ParseLifetimeSeconds(std::string_view t) {
+  if (t == "never" || t == "0") return 0;
+  if (t.size() < 2) return std::nullopt;
+  int64_t n = 0;
+  for (char c : t.substr(0, t.size() - 1)) {
+    if (c < '0' || c > '9' || n > 1'000'000'000) return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  if (n <= 0) return std::nullopt;
+  switch (t.back()) {
+    case 's':
+      return n;
+    case 'm':
+      return n * 60;
+    case 'h':
+      return n * 3600;
+    case 'd':
+      return n * 86400;
+    default:
+      return std::nullopt;
+  }
+}
+
 bool KeyStore::LooksLikeKey(std::string_view s) {
   if (s.size() != kKeyLen || s.substr(0, 3) != "pk_" || s[3 + kIdLen] != '_') return false;
   for (size_t i = 3; i < 3 + kIdLen; ++i) {

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -43,6 +44,9 @@ struct CreatedKey {
   KeyInfo info;
   std::string key;  // the only time the secret exists outside the caller's hands
 };
+
+// "90d", "12h", "30m", "45s"; "0" or "never" for no expiry. nullopt when malformed.
+std::optional<int64_t> ParseLifetimeSeconds(std::string_view text);
 
 class KeyStore {
  public:

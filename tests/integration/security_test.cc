@@ -146,6 +146,32 @@ TEST_F(SecuredServerTest, AuditLogVerifiesAndReportsTampering) {
   EXPECT_NE(out.find("audit.jsonl:2: record seq 2 altered"), std::string::npos) << out;
 }
 
+TEST_F(SecuredServerTest, AdminRoutesManageKeysAndNeedTheAdminScope) {
+  const std::vector<std::string> admin = {"X-API-Key: " + admin_};
+  EXPECT_EQ(Send(server_->port(), "POST", "/admin/keys", R"({"name":"x"})", {"X-API-Key: " + key_})
+                .status,
+            403);
+  const auto created = Send(server_->port(), "POST", "/admin/keys",
+                            R"({"name":"bot","scopes":"kb:read","expires_in":"7d"})", admin);
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const size_t at = created.body.find("\"key\":\"pk_");
+  ASSERT_NE(at, std::string::npos);
+  const std::string key = created.body.substr(at + 7, 59);
+  const auto list = Get(server_->port(), "/admin/keys", admin);
+  EXPECT_EQ(list.status, 200);
+  EXPECT_NE(list.body.find("\"name\":\"bot\""), std::string::npos);
+  EXPECT_EQ(list.body.find("pk_"), std::string::npos) << "listings never show keys";
+  EXPECT_EQ(Get(server_->port(), "/metrics", {"X-API-Key: " + key}).status, 403);
+  const auto revoked = Send(server_->port(), "DELETE", "/admin/keys/" + KeyId(key), "", admin);
+  EXPECT_EQ(revoked.status, 200) << revoked.raw;
+  EXPECT_EQ(Get(server_->port(), "/no/route", {"X-API-Key: " + key}).status, 401)
+      << "revoked through the API: refused at once";
+  const auto rotated =
+      Send(server_->port(), "POST", "/admin/keys/" + KeyId(key_) + "/rotate", "{}", admin);
+  EXPECT_EQ(rotated.status, 201) << rotated.raw;
+  EXPECT_NE(rotated.body.find("\"rotated_from\":\"" + KeyId(key_) + "\""), std::string::npos);
+}
+
 TEST(SecurityStartupTest, NonLoopbackBindWithoutAuthIsRefusedWith78) {
   ServerProcess s("", {"--listen", "0.0.0.0:0"});
   EXPECT_FALSE(s.started());
@@ -186,6 +212,10 @@ TEST(SecurityStartupTest, JwtFromTheTokenCommandIsAcceptedAndForgeriesAreNot) {
   ServerProcess s(yaml);
   ASSERT_TRUE(s.started()) << s.Output();
   EXPECT_EQ(Get(s.port(), "/admin/log_level", {"Authorization: Bearer " + token}).status, 200);
+  const auto cfg = Get(s.port(), "/admin/config", {"Authorization: Bearer " + token});
+  EXPECT_EQ(cfg.status, 200);
+  EXPECT_NE(cfg.body.find("\"secret\":\"[redacted]\""), std::string::npos) << cfg.body;
+  EXPECT_EQ(cfg.body.find("0123456789abcdef0123456789abcdef"), std::string::npos);
   // alg none: header {"alg":"none"}, same payload, no signature.
   const std::string payload =
       token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1);
