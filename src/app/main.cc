@@ -63,9 +63,8 @@ int main(int argc, char** argv) {
   if (int rc = 0; parley::app::RunSecurityCommand(security_cli, &rc)) return rc;
   if (version->parsed()) {
     std::cout << "parley " << parley::build::kVersion << "\ncommit " << parley::build::kCommit
-              << "\ncompiler " << parley::build::kCompiler << "\nbuild "
-              << parley::build::kBuildType << "\nllama.cpp " << parley::build::kLlamaCommit
-              << "\nbackend " << parley::engine::BackendInfo() << "\n";
+              << "\ncompiler " << parley::build::kCompiler << "\nbuild " << parley::build::kBuildType
+              << "\nllama.cpp " << parley::build::kLlamaCommit << "\nbackend " << parley::engine::BackendInfo() << "\n";
     return 0;
   }
   if (check->parsed()) return ConfigCheck(check_file);

@@ -111,8 +111,8 @@ int RunServe(const ServeFlags& flags) {
   logger_options.redact = [](std::string_view s) { return security::MaskPii(s); };
   obs::Logger log(logger_options);
   obs::Registry metrics;
-  obs::RegisterProcessMetrics(
-      metrics, {build::kVersion, build::kCommit, build::kCompiler, build::kBuildType});
+  obs::RegisterProcessMetrics(metrics, {build::kVersion, build::kCommit, build::kCompiler,
+                                        build::kBuildType});
   obs::Readiness readiness;
   readiness.Set("server", false, "starting");
   std::unique_ptr<security::SecurityLayer> security_layer;
@@ -127,9 +127,9 @@ int RunServe(const ServeFlags& flags) {
   }
 
   http::Router router;
-  api::AddOpsRoutes(
-      router, {&metrics, &readiness, &log, cfg.metrics.enabled ? cfg.metrics.path : std::string(),
-               static_cast<int>(cfg.server.max_json_depth)});
+  api::AddOpsRoutes(router, {&metrics, &readiness, &log,
+                             cfg.metrics.enabled ? cfg.metrics.path : std::string(),
+                             static_cast<int>(cfg.server.max_json_depth)});
   api::AddSecurityRoutes(router, {security_layer ? security_layer->keys() : nullptr, &cfg,
                                   static_cast<int>(cfg.server.max_json_depth)});
   auto server_options = ToServerOptions(cfg.server);
