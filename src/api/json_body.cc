@@ -52,7 +52,7 @@ Result<Json> ParseJsonText(std::string_view body, int max_depth) {
     try {
       const Json unused = Json::parse(body);
       (void)unused;
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {  // parse_error, or out_of_range for 1e999
       return MakeError(ErrorCode::kInvalidArgument,
                        std::string("request body is not valid JSON: ") + e.what(),
                        "invalid_json");
