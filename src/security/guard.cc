@@ -172,6 +172,11 @@ std::string StreamGuard::Write(std::string_view chunk) {
     hold = std::max<size_t>(hold, words.Depth(s));
   }
   size_t cut = pending_.size() - std::min(hold, pending_.size());
+  for (int back = 0; back < 3 && cut > 0 && cut < pending_.size() &&
+                     (static_cast<unsigned char>(pending_[cut]) & 0xC0) == 0x80;
+       ++back) {
+    --cut;  // not inside a UTF-8 character
+  }
   // Never cut through a complete match; move the cut to its start.
   if (opt.output_words) {
     for (const auto& m : words.FindAll(pending_)) {
@@ -183,10 +188,6 @@ std::string StreamGuard::Write(std::string_view chunk) {
       if (sp.begin < cut && cut < sp.end) cut = sp.begin;
     }
   }
-  while (cut > 0 && cut < pending_.size() &&
-         (static_cast<unsigned char>(pending_[cut]) & 0xC0) == 0x80) {
-    --cut;
-  }
   return Release(cut);
 }
 
@@ -197,7 +198,6 @@ std::string StreamGuard::Finish() {
 
 std::string StreamGuard::Release(size_t upto) {
   if (upto == 0) return {};
-  GuardResult r;
   std::string text = pending_.substr(0, upto);
   pending_.erase(0, upto);
   const auto& opt = guard_->options();

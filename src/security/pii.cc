@@ -45,12 +45,14 @@ bool IsHex(char c) {
 }
 bool IsAlnumByte(char c) { return IsAsciiAlnum(static_cast<unsigned char>(c)); }
 
-// The code point ending at byte i (exclusive), or 0 at the start.
+// The code point ending at byte i (exclusive), 0 at the start, U+FFFD when the bytes before i
+// are not one whole UTF-8 character (the same answer whether or not the text was cut at i).
 uint32_t Before(std::string_view s, size_t i) {
   if (i == 0) return 0;
   size_t j = i - 1;
   while (j > 0 && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80 && i - j < 4) --j;
-  return Decode(s, j).cp;
+  const Cp c = Decode(s, j);
+  return j + c.len == i ? c.cp : 0xFFFD;
 }
 
 bool IsMobile(std::string_view d) {
@@ -293,8 +295,21 @@ std::vector<PiiSpan> FindPii(std::string_view text) {
     return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
   });
   std::vector<PiiSpan> out;
-  for (const auto& sp : all) {
-    if (!out.empty() && sp.begin < out.back().end) continue;
+  for (auto sp : all) {
+    if (!out.empty() && sp.begin < out.back().end) {
+      // An e-mail whose local part runs into the previous item ("13812345678.li@x.cn")
+      // keeps the part after it, so masking never leaves an address behind.
+      if (sp.kind != PiiKind::kEmail) continue;
+      const size_t at = text.find('@', sp.begin);
+      size_t b = out.back().end;
+      while (b < at && text[b] == '.') ++b;
+      if (at == std::string_view::npos || b >= at || !IsLocalChar(text[b])) continue;
+      for (size_t k = b; k < at; ++k) {
+        if (!IsLocalChar(text[k])) b = at;
+      }
+      if (b >= at) continue;
+      sp.begin = b;
+    }
     out.push_back(sp);
   }
   return out;
@@ -323,18 +338,27 @@ size_t PiiHoldback(std::string_view s) {
   while (start < n && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) ++start;
   size_t safe = start;
   uint32_t prev = 0;
+  // A character cut off by the end of the chunk: unknown yet, so nothing from it on is safe.
+  const auto truncated = [&](size_t i) {
+    const auto lead = static_cast<unsigned char>(s[i]);
+    if (lead < 0xC0 || lead > 0xF7) return false;  // ASCII, or a stray byte: not a cut
+    const size_t want = (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : 4;
+    if (i + want <= n) return false;
+    for (size_t k = i + 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[k]) & 0xC0) != 0x80) return false;
+    }
+    return true;
+  };
   for (size_t i = start; i < n;) {
     const Cp c = Decode(s, i);
-    const auto lead = static_cast<unsigned char>(s[i]);
-    const size_t want = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : 4;
-    if (c.cp == 0xFFFD && i + want > n) break;  // a character cut by the chunk: hold it
+    if (truncated(i)) break;
     const size_t after = i + c.len;
     if (!IsPiiChar(c.cp)) {
       safe = after;
     } else if (c.cp == ' ' || c.cp == 0x3000) {
       // A space ends a token unless it may sit inside a number ("138 1234 5678").
       const bool digit_before = DigitValue(prev) >= 0;
-      const bool more = after < n;
+      const bool more = after < n && !truncated(after);
       const uint32_t next = more ? Decode(s, after).cp : 0;
       if (more && !(digit_before && (DigitValue(next) >= 0 || IsPlus(next)))) safe = after;
     }
