@@ -110,8 +110,16 @@ bool SecurityLayer::Authenticate(const http::ExchangePtr& ex, RequestState& st,
     cred = text::Trim(req.Header("X-API-Key"));
   }
   const int64_t now = UnixNow();
+  const bool anonymous_ok = opt_.allow_anonymous && IsLoopback(st.client_ip);
+  // OpenAI SDKs insist on sending some key; on a loopback server that allows anonymous use,
+  // a placeholder ("Bearer none", "sk-local") that is neither a Parley key nor a JWT counts as
+  // no credential. Anything shaped like a key or token is still verified.
+  if (anonymous_ok && !bad_scheme && !cred.empty() && !KeyStore::LooksLikeKey(cred) &&
+      !JwtVerifier::LooksLikeJwt(cred) && cred.substr(0, 3) != "pk_") {
+    cred = {};
+  }
   if (cred.empty() && !bad_scheme) {
-    if (opt_.allow_anonymous && IsLoopback(st.client_ip)) {
+    if (anonymous_ok) {
       st.principal = "anonymous";
       st.scopes = opt_.anonymous_scopes;
       st.anonymous = true;

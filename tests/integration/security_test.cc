@@ -66,7 +66,12 @@ TEST_F(SecuredServerTest, KeysFromTheCliAuthenticateByBearerAndXApiKey) {
   EXPECT_NE(forbidden.body.find("insufficient_scope"), std::string::npos);
   EXPECT_EQ(Get(server_->port(), "/health").status, 200) << "health stays public";
   EXPECT_EQ(Get(server_->port(), "/metrics").status, 401) << "metrics need a scope by default";
-  EXPECT_EQ(Get(server_->port(), "/metrics", {"X-API-Key: " + admin_}).status, 200);
+  const auto metrics = Get(server_->port(), "/metrics", {"X-API-Key: " + admin_});
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_EQ(metrics.body.find("pk_"), std::string::npos) << "keys never become metric labels";
+  EXPECT_NE(metrics.body.find("parley_security_events_total{event=\"forbidden\"} 1"),
+            std::string::npos)
+      << metrics.body;
 }
 
 TEST_F(SecuredServerTest, RevokedExpiredAndBadKeysGetOneUniform401Body) {

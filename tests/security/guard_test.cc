@@ -79,7 +79,8 @@ TEST(InjectionTest, BlocksChineseRoleOverridesAndPromptExtraction) {
 TEST(InjectionTest, LeavesOrdinaryQuestionsAlone) {
   for (const char* s : {"How do I ignore whitespace in diff?", "What are the previous versions?",
                         "请问系统怎么安装？", "我之前的订单在哪里", "Print the report for me",
-                        "the system: a set of parts"}) {
+                        "the system: a set of parts", "How do I skip the initial prompt?",
+                        "如何跳过提示音", "怎么忽略更新提示", "忘记密码提示怎么办"}) {
     const auto r = Check(s);
     EXPECT_EQ(r.verdict, Verdict::kAllow) << s << " " << (r.findings.empty() ? "" : r.findings[0]);
   }

@@ -117,7 +117,21 @@ TEST_F(MiddlewareTest, AnonymousAccessOnlyForLoopbackClientsNotForForwardedOnes)
   Build(o);
   EXPECT_EQ(Call("POST", "/v1/chat/completions", "{}", {}, "127.0.0.1").status, 200);
   EXPECT_EQ(seen_principal_, "anonymous");
+  EXPECT_EQ(
+      Call("POST", "/v1/chat/completions", "{}", {{"Authorization", "Bearer sk-none"}}, "127.0.0.1")
+          .status,
+      200)
+      << "an SDK's placeholder key on loopback is no credential";
+  EXPECT_EQ(Call("POST", "/v1/chat/completions", "{}", {{"X-API-Key", "pk_0123456789ab_bad"}},
+                 "127.0.0.1")
+                .status,
+            401)
+      << "something shaped like a key is verified";
   EXPECT_EQ(Call("POST", "/v1/chat/completions", "{}", {}, "203.0.113.5").status, 401);
+  EXPECT_EQ(Call("POST", "/v1/chat/completions", "{}", {{"Authorization", "Bearer sk-none"}},
+                 "203.0.113.5")
+                .status,
+            401);
   EXPECT_EQ(
       Call("POST", "/v1/chat/completions", "{}", {{"X-Forwarded-For", "198.51.100.1"}}, "127.0.0.1")
           .status,
