@@ -57,8 +57,17 @@ security::Scopes ScopesOf(const std::vector<std::string>& names) {
 }  // namespace
 
 std::string ExposureProblem(const config::Config& cfg, const security::SecurityOptions& o) {
-  if (cfg.security.enabled) return security::CheckExposure(cfg.server.host, o);
-  if (security::IsLoopback(cfg.server.host)) return {};
+  if (cfg.tls.enabled && (cfg.tls.cert_file.empty() || cfg.tls.key_file.empty())) {
+    return "tls.enabled needs tls.cert_file and tls.key_file";
+  }
+  if (cfg.security.enabled) {
+    std::string why = security::CheckExposure(cfg.server.host, o);
+    if (why.empty() && cfg.tls.enabled) why = security::CheckExposure(cfg.tls.host, o);
+    return why;
+  }
+  const bool exposed = !security::IsLoopback(cfg.server.host) ||
+                       (cfg.tls.enabled && !security::IsLoopback(cfg.tls.host));
+  if (!exposed) return {};
   return "refusing to listen on " + cfg.server.host +
          " with security.enabled: false; it exists only for measurements on loopback";
 }

@@ -19,6 +19,7 @@
 #include "security/security_layer.h"
 #include "server/http_server.h"
 #include "server/middleware.h"
+#include "server/tls_frontend.h"
 
 namespace parley::app {
 namespace {
@@ -133,6 +134,16 @@ int RunServe(const ServeFlags& flags) {
   api::AddSecurityRoutes(router, {security_layer ? security_layer->keys() : nullptr, &cfg,
                                   static_cast<int>(cfg.server.max_json_depth)});
   auto server_options = ToServerOptions(cfg.server);
+  std::unique_ptr<server::TlsFrontend> tls;
+  if (cfg.tls.enabled) {
+    tls = std::make_unique<server::TlsFrontend>(
+        server::TlsOptions{cfg.tls.host, cfg.tls.port, cfg.tls.cert_file, cfg.tls.key_file,
+                           cfg.tls.min_version == "1.3"},
+        &log);
+    server_options.resolve_peer = [fe = tls.get()](const std::string& ip, uint16_t port) {
+      return ip == "127.0.0.1" ? fe->ClientOf(port) : std::nullopt;
+    };
+  }
   if (security_layer) {
     auto* conns = &security_layer->connections();
     server_options.admit_connection = [conns](const std::string& ip) { return conns->Admit(ip); };
@@ -156,6 +167,20 @@ int RunServe(const ServeFlags& flags) {
     log.Error("cannot write port file", {{"path", cfg.server.port_file}});
     log.Flush();
     return 1;
+  }
+  if (tls) {
+    if (Status s = tls->Start(port); !s.ok()) {
+      log.Error("cannot start the HTTPS listener", {{"error", s.error().message}});
+      log.Flush();
+      return 1;
+    }
+    if (!cfg.tls.port_file.empty() && !WritePortFile(cfg.tls.port_file, tls->port())) {
+      log.Error("cannot write port file", {{"path", cfg.tls.port_file}});
+      log.Flush();
+      return 1;
+    }
+    log.Info("listening (https)",
+             {{"address", cfg.tls.host}, {"port", static_cast<int>(tls->port())}});
   }
   readiness.Set("server", true, "listening");
   log.Info("listening", {{"address", cfg.server.host},

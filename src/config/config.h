@@ -54,6 +54,7 @@ struct Config {
   RateLimitSection ratelimit;
   GuardSection guard;
   AuditSection audit;
+  TlsSection tls;
   CorsSection cors;
   std::string source;  // the file it came from, or "" for built-in defaults
 };

@@ -1,4 +1,5 @@
-// Settings of the security layer (sections auth, jwt, network, ratelimit, guard, audit, cors);
+// Settings of the security layer (sections security, auth, jwt, network, ratelimit, guard,
+// audit, tls, cors);
 // part of Config, documented in schema_security.cc and docs/security.md.
 #pragma once
 
@@ -56,6 +57,13 @@ struct AuditSection {
   uint64_t max_bytes = 0;
   std::chrono::milliseconds max_age{0};
   bool public_routes = false;
+};
+
+struct TlsSection {
+  bool enabled = false;
+  std::string listen, host;  // host split from listen
+  uint16_t port = 0;
+  std::string cert_file, key_file, min_version, port_file;
 };
 
 struct CorsSection {

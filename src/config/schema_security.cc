@@ -461,6 +461,70 @@ void AddSecurityFields(std::vector<Field>& f) {
        {},
        [](Config& c, const Value& v) { c.audit.public_routes = v.flag; }});
 
+  // tls
+  add({"tls",
+       "enabled",
+       K::kBool,
+       "false",
+       "Serve HTTPS on `tls.listen` as well (TLS 1.2 minimum, ECDHE + AEAD ciphers). SIGHUP "
+       "reloads the certificate without dropping connections.",
+       0,
+       INT64_MAX,
+       {},
+       [](Config& c, const Value& v) { c.tls.enabled = v.flag; }});
+  add({"tls",
+       "listen",
+       K::kListen,
+       "127.0.0.1:18790",
+       "Address and port of the HTTPS listener.",
+       0,
+       INT64_MAX,
+       {},
+       [](Config& c, const Value& v) {
+         c.tls.listen = v.text;
+         const auto colon = v.text.rfind(':');
+         std::string host = v.text.substr(0, colon);
+         if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
+         c.tls.host = host;
+         c.tls.port = static_cast<uint16_t>(std::stoi(v.text.substr(colon + 1)));
+       }});
+  add({"tls",
+       "cert_file",
+       K::kPath,
+       "",
+       "PEM certificate (chain) for HTTPS.",
+       0,
+       INT64_MAX,
+       {},
+       [](Config& c, const Value& v) { c.tls.cert_file = v.text; }});
+  add({"tls",
+       "key_file",
+       K::kPath,
+       "",
+       "PEM private key of the certificate.",
+       0,
+       INT64_MAX,
+       {},
+       [](Config& c, const Value& v) { c.tls.key_file = v.text; }});
+  add({"tls",
+       "min_version",
+       K::kEnum,
+       "1.2",
+       "Oldest TLS version accepted.",
+       0,
+       INT64_MAX,
+       {"1.2", "1.3"},
+       [](Config& c, const Value& v) { c.tls.min_version = v.text; }});
+  add({"tls",
+       "port_file",
+       K::kPath,
+       "",
+       "If set, the bound HTTPS port is written here once listening (useful with port 0).",
+       0,
+       INT64_MAX,
+       {},
+       [](Config& c, const Value& v) { c.tls.port_file = v.text; }});
+
   // cors
   add({"cors",
        "origins",

@@ -64,6 +64,9 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
     const auto ep = socket.remote_endpoint(pec);
     const auto a = pec ? std::nullopt : ip::ParseAddress(ep.address().to_string());
     peer = a ? a->ToString() : std::string();
+    if (opt.resolve_peer && a) {
+      if (auto real = opt.resolve_peer(peer, ep.port())) peer = *real;
+    }
     over = !opt.admit_connection(peer);
   }
   if (over) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "util/ip.h"
@@ -30,6 +31,10 @@ struct ServerOptions {
   // connection when it ends. Both must be thread-safe.
   std::function<bool(const std::string& peer_ip)> admit_connection;
   std::function<void(const std::string& peer_ip)> connection_closed;
+  // Optional: the real client of a connection relayed over loopback (the TLS front end);
+  // nullopt keeps the peer address.
+  std::function<std::optional<std::string>(const std::string& peer_ip, uint16_t peer_port)>
+      resolve_peer;
 };
 
 }  // namespace parley::server

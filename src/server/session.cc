@@ -39,6 +39,9 @@ Session::Session(tcp::socket socket, HttpServer::Impl* server)
     const auto a = ip::ParseAddress(ep.address().to_string());
     peer_ip_ = a ? a->ToString() : ep.address().to_string();
     peer_port_ = ep.port();
+    if (server_->opt.resolve_peer) {
+      if (auto real = server_->opt.resolve_peer(peer_ip_, peer_port_)) peer_ip_ = *real;
+    }
   }
   socket_.set_option(tcp::no_delay(true), ec);
 }

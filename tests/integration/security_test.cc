@@ -310,3 +310,70 @@ TEST(SecurityLogTest, PiiIsMaskedInTheAccessLog) {
 
 }  // namespace
 }  // namespace parley::testing
+
+namespace parley::testing {
+namespace {
+
+std::string MakeCert(const TempDir& dir, const std::string& cn) {
+  std::string out;
+  RunCommand({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+              "-nodes", "-keyout", dir.File("key.pem"), "-out", dir.File("cert.pem"), "-days", "2",
+              "-subj", "/CN=" + cn},
+             &out);
+  return out;
+}
+
+uint16_t WaitPort(const std::string& file) {
+  for (int i = 0; i < 200; ++i) {
+    const std::string p = Slurp(file);
+    if (!p.empty() && p.back() == '\n') return static_cast<uint16_t>(std::stoi(p));
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return 0;
+}
+
+TEST(SecurityTlsTest, ServesHttpsWithTls12MinimumAndReloadsOnSighup) {
+  TempDir dir;
+  MakeCert(dir, "first");
+  ServerProcess s(
+      "tls:\n  enabled: true\n  listen: 127.0.0.1:0\n  cert_file: " + dir.File("cert.pem") +
+      "\n  key_file: " + dir.File("key.pem") + "\n  port_file: " + dir.File("tls.port") + "\n");
+  ASSERT_TRUE(s.started()) << s.Output();
+  const uint16_t port = WaitPort(dir.File("tls.port"));
+  ASSERT_NE(port, 0) << s.Output();
+  const std::string url = "https://127.0.0.1:" + std::to_string(port);
+  std::string out;
+  EXPECT_EQ(RunCommand({"curl", "-sk", url + "/health"}, &out), 0) << out;
+  EXPECT_EQ(out, R"({"status":"ok"})");
+  EXPECT_NE(RunCommand({"curl", "-sk", "--tls-max", "1.1", url + "/health"}, &out), 0)
+      << "TLS 1.1 must be refused";
+  // The relay passes the real client on: behind TLS, a forwarded client is not loopback.
+  RunCommand({"curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", "-H",
+              "X-Forwarded-For: 203.0.113.9", url + "/admin/log_level"},
+             &out);
+  EXPECT_EQ(out, "401");
+
+  MakeCert(dir, "second");
+  ::kill(s.pid(), SIGHUP);
+  std::string subject;
+  for (int i = 0; i < 50 && subject.find("second") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(milliseconds(50));
+    RunCommand({"sh", "-c",
+                "echo | openssl s_client -connect 127.0.0.1:" + std::to_string(port) +
+                    " 2>/dev/null | grep subject="},
+               &subject);
+  }
+  EXPECT_NE(subject.find("CN = second"), std::string::npos) << subject;
+  EXPECT_TRUE(s.Running()) << "SIGHUP must not stop the server";
+  EXPECT_EQ(RunCommand({"curl", "-sk", url + "/health"}, &out), 0);
+}
+
+TEST(SecurityTlsTest, TlsWithoutCertificateIsAConfigError) {
+  ServerProcess s("tls:\n  enabled: true\n");
+  EXPECT_FALSE(s.started());
+  EXPECT_EQ(s.Stop(0), 78);
+  EXPECT_NE(s.Output().find("tls.enabled needs tls.cert_file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace parley::testing
