@@ -193,6 +193,12 @@ void AuditLog::Run() {
     if (queue_.empty() && stop_) break;
     auto batch = std::move(queue_);
     queue_.clear();
+    if (dropped_ > 0) {
+      batch.emplace_front("\"type\":\"security\",\"event\":\"audit_dropped\",\"detail\":\"" +
+                              std::to_string(dropped_) + " records dropped: the disk fell behind\"",
+                          NowMs());
+      dropped_ = 0;
+    }
     writing_ = true;
     lock.unlock();
     for (const auto& [fields, t] : batch) WriteOne(fields, t);
@@ -226,6 +232,10 @@ void AuditLog::Append(const AuditRecord& r) {
   AddField(f, "detail", r.detail);
   {
     std::lock_guard lock(mu_);
+    if (queue_.size() >= kMaxQueued) {
+      ++dropped_;
+      return;
+    }
     queue_.emplace_back(std::move(f), NowMs());
   }
   wake_.notify_one();

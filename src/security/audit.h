@@ -6,7 +6,9 @@
 //
 // Append() may be called from any thread: it masks PII, formats the fields and queues the
 // record; one writer thread numbers, chains and writes records in order. Flush() waits until
-// everything queued is on disk (written and flushed to the kernel).
+// everything queued is on disk (written and flushed to the kernel). If the disk falls so far
+// behind that kMaxQueued records wait, further ones are dropped and counted, and the writer
+// records how many were lost in the chain itself ("audit_dropped"), so the gap is visible.
 #pragma once
 
 #include <condition_variable>
@@ -50,6 +52,8 @@ class AuditLog {
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
+  static constexpr size_t kMaxQueued = 100000;
+
   void Append(const AuditRecord& record);
   void Flush();
   uint64_t written() const;
@@ -70,6 +74,7 @@ class AuditLog {
   std::deque<std::pair<std::string, int64_t>> queue_;  // guarded by mu_: fields, time (ms)
   bool writing_ = false, stop_ = false;                // guarded by mu_
   uint64_t written_ = 0;                               // guarded by mu_
+  uint64_t dropped_ = 0;  // guarded by mu_: dropped since the last audit_dropped record
 
   // Writer-thread state.
   FILE* file_ = nullptr;
