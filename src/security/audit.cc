@@ -232,7 +232,7 @@ void AuditLog::Append(const AuditRecord& r) {
   AddField(f, "detail", r.detail);
   {
     std::lock_guard lock(mu_);
-    if (queue_.size() >= kMaxQueued) {
+    if (queue_.size() >= opt_.max_queued) {
       ++dropped_;
       return;
     }

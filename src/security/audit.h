@@ -7,7 +7,7 @@
 // Append() may be called from any thread: it masks PII, formats the fields and queues the
 // record; one writer thread numbers, chains and writes records in order. Flush() waits until
 // everything queued is on disk (written and flushed to the kernel). If the disk falls so far
-// behind that kMaxQueued records wait, further ones are dropped and counted, and the writer
+// behind that max_queued records wait, further ones are dropped and counted, and the writer
 // records how many were lost in the chain itself ("audit_dropped"), so the gap is visible.
 #pragma once
 
@@ -40,6 +40,7 @@ struct AuditOptions {
   uint64_t max_bytes = 100ull << 20;  // rotate before a file grows past this
   int64_t max_age_s = 86400;          // rotate a file whose first record is older
   std::string hmac_key;               // empty: plain SHA-256 chain
+  size_t max_queued = 100000;         // records waiting for the disk before new ones are dropped
 };
 
 inline constexpr char kGenesisHash[] =
@@ -51,8 +52,6 @@ class AuditLog {
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
-
-  static constexpr size_t kMaxQueued = 100000;
 
   void Append(const AuditRecord& record);
   void Flush();
