@@ -122,6 +122,12 @@ void AddSecurityRoutes(http::Router& router, const SecurityRoutesDeps& deps) {
                    }
                    return http::Response::Json(200, Dump({{"revoked", id}}));
                  }));
+  router.AddSync("POST", "/admin/reload", [reload = deps.reload](const http::Request&) {
+    if (reload) {
+      if (Status s = reload(); !s.ok()) return http::ErrorResponse(s.error());
+    }
+    return http::Response::Json(200, Dump({{"reloaded", static_cast<bool>(reload)}}));
+  });
   if (deps.config) {
     router.AddSync("GET", "/admin/config", [c = deps.config](const http::Request&) {
       return http::Response::Json(200, ConfigJson(*c));

@@ -131,8 +131,7 @@ int RunServe(const ServeFlags& flags) {
   api::AddOpsRoutes(router, {&metrics, &readiness, &log,
                              cfg.metrics.enabled ? cfg.metrics.path : std::string(),
                              static_cast<int>(cfg.server.max_json_depth)});
-  api::AddSecurityRoutes(router, {security_layer ? security_layer->keys() : nullptr, &cfg,
-                                  static_cast<int>(cfg.server.max_json_depth)});
+
   auto server_options = ToServerOptions(cfg.server);
   std::unique_ptr<server::TlsFrontend> tls;
   if (cfg.tls.enabled) {
@@ -144,6 +143,9 @@ int RunServe(const ServeFlags& flags) {
       return ip == "127.0.0.1" ? fe->ClientOf(port) : std::nullopt;
     };
   }
+  api::AddSecurityRoutes(router, {security_layer ? security_layer->keys() : nullptr, &cfg,
+                                  static_cast<int>(cfg.server.max_json_depth),
+                                  [fe = tls.get()] { return fe ? fe->Reload() : Status::Ok(); }});
   if (security_layer) {
     auto* conns = &security_layer->connections();
     server_options.admit_connection = [conns](const std::string& ip) { return conns->Admit(ip); };

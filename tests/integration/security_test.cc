@@ -366,6 +366,14 @@ TEST(SecurityTlsTest, ServesHttpsWithTls12MinimumAndReloadsOnSighup) {
   EXPECT_NE(subject.find("CN = second"), std::string::npos) << subject;
   EXPECT_TRUE(s.Running()) << "SIGHUP must not stop the server";
   EXPECT_EQ(RunCommand({"curl", "-sk", url + "/health"}, &out), 0);
+
+  MakeCert(dir, "third");  // the admin route reloads too
+  EXPECT_EQ(Send(s.port(), "POST", "/admin/reload", "").status, 200);
+  RunCommand({"sh", "-c",
+              "echo | openssl s_client -connect 127.0.0.1:" + std::to_string(port) +
+                  " 2>/dev/null | grep subject="},
+             &subject);
+  EXPECT_NE(subject.find("CN = third"), std::string::npos) << subject;
 }
 
 TEST(SecurityTlsTest, TlsWithoutCertificateIsAConfigError) {
