@@ -54,12 +54,8 @@ std::string CheckOrigins(const Value& v) {
 const std::string kCidrs = "a list of IP addresses or CIDR ranges";
 const std::string kStrings = "a list of strings";
 
-}  // namespace
-
-void AddSecurityFields(std::vector<Field>& f) {
+void AddSecuritySection(std::vector<Field>& f) {
   auto add = [&f](Field x) { f.push_back(std::move(x)); };
-  const int64_t kDay = 86400000;
-
   add({"security",
        "enabled",
        K::kBool,
@@ -70,8 +66,10 @@ void AddSecurityFields(std::vector<Field>& f) {
        INT64_MAX,
        {},
        [](Config& c, const Value& v) { c.security.enabled = v.flag; }});
+}
 
-  // auth
+void AddAuthSection(std::vector<Field>& f) {
+  auto add = [&f](Field x) { f.push_back(std::move(x)); };
   add({"auth",
        "api_keys",
        K::kBool,
@@ -120,8 +118,11 @@ void AddSecurityFields(std::vector<Field>& f) {
        INT64_MAX,
        {},
        [](Config& c, const Value& v) { c.auth.public_metrics = v.flag; }});
+}
 
-  // jwt
+void AddJwtSection(std::vector<Field>& f) {
+  auto add = [&f](Field x) { f.push_back(std::move(x)); };
+  const int64_t kDay = 86400000;
   add({"jwt",
        "algorithms",
        K::kList,
@@ -225,8 +226,10 @@ void AddSecurityFields(std::vector<Field>& f) {
        INT64_MAX,
        {},
        [](Config& c, const Value& v) { c.jwt.principal_claim = v.text; }});
+}
 
-  // network
+void AddNetworkSection(std::vector<Field>& f) {
+  auto add = [&f](Field x) { f.push_back(std::move(x)); };
   add({"network",
        "allow",
        K::kList,
@@ -259,8 +262,10 @@ void AddSecurityFields(std::vector<Field>& f) {
        1000000,
        {},
        [](Config& c, const Value& v) { c.network.max_connections_per_ip = v.number; }});
+}
 
-  // ratelimit
+void AddRateLimitSection(std::vector<Field>& f) {
+  auto add = [&f](Field x) { f.push_back(std::move(x)); };
   add({"ratelimit",
        "requests_per_minute_per_key",
        K::kInt,
@@ -298,8 +303,10 @@ void AddSecurityFields(std::vector<Field>& f) {
        INT64_MAX,
        {},
        [](Config& c, const Value& v) { c.ratelimit.concurrent_streams_per_key = v.number; }});
+}
 
-  // guard
+void AddGuardSection(std::vector<Field>& f) {
+  auto add = [&f](Field x) { f.push_back(std::move(x)); };
   add({"guard",
        "enabled",
        K::kBool,
@@ -402,8 +409,11 @@ void AddSecurityFields(std::vector<Field>& f) {
        INT64_MAX,
        {},
        [](Config& c, const Value& v) { c.guard.blocked_reply = v.text; }});
+}
 
-  // audit
+void AddAuditSection(std::vector<Field>& f) {
+  auto add = [&f](Field x) { f.push_back(std::move(x)); };
+  const int64_t kDay = 86400000;
   add({"audit",
        "enabled",
        K::kBool,
@@ -460,8 +470,10 @@ void AddSecurityFields(std::vector<Field>& f) {
        INT64_MAX,
        {},
        [](Config& c, const Value& v) { c.audit.public_routes = v.flag; }});
+}
 
-  // tls
+void AddTlsSection(std::vector<Field>& f) {
+  auto add = [&f](Field x) { f.push_back(std::move(x)); };
   add({"tls",
        "enabled",
        K::kBool,
@@ -524,8 +536,11 @@ void AddSecurityFields(std::vector<Field>& f) {
        INT64_MAX,
        {},
        [](Config& c, const Value& v) { c.tls.port_file = v.text; }});
+}
 
-  // cors
+void AddCorsSection(std::vector<Field>& f) {
+  auto add = [&f](Field x) { f.push_back(std::move(x)); };
+  const int64_t kDay = 86400000;
   add({"cors",
        "origins",
        K::kList,
@@ -547,6 +562,20 @@ void AddSecurityFields(std::vector<Field>& f) {
        kDay,
        {},
        [](Config& c, const Value& v) { c.cors.max_age = Millis(v.number); }});
+}
+
+}  // namespace
+
+void AddSecurityFields(std::vector<Field>& f) {
+  AddSecuritySection(f);
+  AddAuthSection(f);
+  AddJwtSection(f);
+  AddNetworkSection(f);
+  AddRateLimitSection(f);
+  AddGuardSection(f);
+  AddAuditSection(f);
+  AddTlsSection(f);
+  AddCorsSection(f);
 }
 
 }  // namespace parley::config
