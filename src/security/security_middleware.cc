@@ -86,6 +86,13 @@ void SecurityLayer::Handle(const http::ExchangePtr& ex, const http::Handler& nex
         "ip_denied");
   }
   if (need.access == Access::kPublic) return next(ex);
+  // A request the transport already refused (bad framing, headers or body too large) gets
+  // that answer: its headers may be incomplete, and no handler will run. Unknown routes
+  // (404/405) still need credentials, so strangers cannot enumerate routes.
+  if (const Error* e = ex->pending_error();
+      e && e->code != ErrorCode::kNotFound && e->code != ErrorCode::kMethodNotAllowed) {
+    return next(ex);
+  }
   if (!Authenticate(ex, *st, need)) return;
   if (!ApplyLimits(ex, *st, need)) return;
   if (guard_ && need.scope == kScopeChat && req.method == "POST" && !ex->pending_error() &&

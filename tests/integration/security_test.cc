@@ -226,6 +226,10 @@ TEST(SecurityStartupTest, JwtFromTheTokenCommandIsAcceptedAndForgeriesAreNot) {
       token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1);
   const std::string none = "eyJhbGciOiJub25lIn0." + payload + ".";
   EXPECT_EQ(Get(s.port(), "/admin/log_level", {"Authorization: Bearer " + none}).status, 401);
+  const auto huge = Get(s.port(), "/admin/log_level",
+                        {"Authorization: Bearer " + token + std::string(64 * 1024, 'A')});
+  EXPECT_EQ(huge.status, 431) << "a 64 KB token is refused before any parsing";
+  EXPECT_EQ(Get(s.port(), "/health").status, 200);
   std::string wrong_aud;
   RunCommand({ParleyBinary(), "token", "--config", dir.File("p.yaml"), "--sub", "alice", "--scopes",
               "admin", "--aud", "other"},

@@ -45,7 +45,8 @@ class MiddlewareTest : public ::testing::Test {
   }
 
   http::Response Call(std::string method, std::string path, std::string body = "",
-                      http::Headers headers = {}, std::string peer = "203.0.113.5") {
+                      http::Headers headers = {}, std::string peer = "203.0.113.5",
+                      const Error* transport_error = nullptr) {
     http::Request r;
     r.method = std::move(method);
     r.path = r.target = std::move(path);
@@ -54,6 +55,7 @@ class MiddlewareTest : public ::testing::Test {
     r.peer_ip = std::move(peer);
     auto channel = std::make_shared<Capture>();
     auto ex = std::make_shared<http::Exchange>(std::move(r), channel);
+    if (transport_error) ex->set_pending_error(*transport_error);
     pipeline_.Dispatch(ex);
     ex->Finish({channel->response.status, channel->response.body.size(), true});
     return channel->response;
@@ -95,6 +97,12 @@ TEST_F(MiddlewareTest, EveryNonPublicRouteNeedsCredentialsIncludingUnknownOnes) 
   EXPECT_EQ(Call("GET", "/no/such/route").status, 401) << "no route enumeration without a key";
   const std::string key = Key(kScopeChat);
   EXPECT_EQ(Call("GET", "/no/such/route", "", {{"X-API-Key", key}}).status, 404);
+}
+
+TEST_F(MiddlewareTest, TransportErrorsKeepTheirStatusWithoutCredentials) {
+  Build(Closed());
+  const Error too_large = MakeError(ErrorCode::kHeaderTooLarge, "request header fields too large");
+  EXPECT_EQ(Call("GET", "/v1/kb/documents/1", "", {}, "203.0.113.5", &too_large).status, 431);
 }
 
 TEST_F(MiddlewareTest, ScopesAreCheckedPerRouteAndThePrincipalReachesTheHandler) {
