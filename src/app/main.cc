@@ -1,5 +1,6 @@
 // parley: the command-line entry point. Subcommands: serve, version, config check, config docs,
 // eval, chat, kb.
+// and the security commands (keys, token, audit verify; see app/security_cli.h).
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -7,6 +8,7 @@
 #include "app/dialog_setup.h"
 #include "app/eval_cmd.h"
 #include "app/kb_cmd.h"
+#include "app/security_cli.h"
 #include "app/serve.h"
 #include "config/loader.h"
 #include "config/schema.h"
@@ -113,6 +115,8 @@ int main(int argc, char** argv) {
   chat->add_option("--flow", chat_flags.flow, "Dialog flow file; overrides dialog.flow");
   chat->add_option("--session", chat_flags.session, "Continue this session id");
   chat->add_flag("--json", chat_flags.json, "Print each reply as JSON");
+  parley::app::SecurityCli security_cli;
+  parley::app::AddSecurityCommands(app, &security_cli);
 
   // A flag given twice (e.g. a wrapper adds --listen, the user adds another): the last wins.
   for (auto* opt : serve->get_options()) opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -120,6 +124,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (serve->parsed()) return parley::app::RunServe(serve_flags);
+  if (int rc = 0; parley::app::RunSecurityCommand(security_cli, &rc)) return rc;
   if (version->parsed()) {
     std::cout << "parley " << parley::build::kVersion << "\ncommit " << parley::build::kCommit
               << "\ncompiler " << parley::build::kCompiler << "\nbuild " << parley::build::kBuildType

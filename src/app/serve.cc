@@ -13,14 +13,19 @@
 #include "api/ops_routes.h"
 #include "app/dialog_setup.h"
 #include "app/kb_setup.h"
+#include "api/security_routes.h"
 #include "app/build_info.h"
+#include "app/security_wiring.h"
 #include "config/loader.h"
 #include "config/schema.h"
 #include "http/router.h"
 #include "obs/process_metrics.h"
 #include "obs/readiness.h"
+#include "security/pii.h"
+#include "security/security_layer.h"
 #include "server/http_server.h"
 #include "server/middleware.h"
+#include "server/tls_frontend.h"
 
 namespace parley::app {
 namespace {
@@ -134,13 +139,34 @@ int RunServe(const ServeFlags& flags) {
     return kExitConfig;
   }
   const config::Config& cfg = loaded.config;
+  auto security_options = SecurityOptionsFrom(cfg);
+  if (!security_options.ok()) {
+    std::cerr << "parley: " << security_options.error().message << '\n';
+    return kExitConfig;
+  }
+  if (const std::string why = ExposureProblem(cfg, *security_options); !why.empty()) {
+    std::cerr << "parley: " << why << '\n';
+    return kExitConfig;
+  }
 
-  obs::Logger log(ToLoggerOptions(cfg.log));
+  auto logger_options = ToLoggerOptions(cfg.log);
+  logger_options.redact = [](std::string_view s) { return security::MaskPii(s); };
+  obs::Logger log(logger_options);
   obs::Registry metrics;
   obs::RegisterProcessMetrics(metrics, {build::kVersion, build::kCommit, build::kCompiler,
                                         build::kBuildType});
   obs::Readiness readiness;
   readiness.Set("server", false, "starting");
+  std::unique_ptr<security::SecurityLayer> security_layer;
+  if (cfg.security.enabled) {
+    auto layer = security::SecurityLayer::Create(std::move(*security_options), &log, &metrics);
+    if (!layer.ok()) {
+      log.Error("cannot start the security layer", {{"error", layer.error().message}});
+      log.Flush();
+      return 1;
+    }
+    security_layer = std::move(*layer);
+  }
 
   auto engine = std::make_unique<engine::LlamaEngine>(ToModelOptions(cfg.models), metrics,
                                                       &readiness, &log);
@@ -209,11 +235,31 @@ int RunServe(const ServeFlags& flags) {
                                   "Dialog turns answered, by where the reply came from.", {"source"})});
   api::AddKbRoutes(router, {knowledge->kb.get(), knowledge->workers.get(),
                             static_cast<int>(cfg.server.max_json_depth), &metrics});
-  const auto server_options = ToServerOptions(cfg.server);
+
+  auto server_options = ToServerOptions(cfg.server);
+  std::unique_ptr<server::TlsFrontend> tls;
+  if (cfg.tls.enabled) {
+    tls = std::make_unique<server::TlsFrontend>(
+        server::TlsOptions{cfg.tls.host, cfg.tls.port, cfg.tls.cert_file, cfg.tls.key_file,
+                           cfg.tls.min_version == "1.3"},
+        &log);
+    server_options.resolve_peer = [fe = tls.get()](const std::string& ip, uint16_t port) {
+      return ip == "127.0.0.1" ? fe->ClientOf(port) : std::nullopt;
+    };
+  }
+  api::AddSecurityRoutes(router, {security_layer ? security_layer->keys() : nullptr, &cfg,
+                                  static_cast<int>(cfg.server.max_json_depth),
+                                  [fe = tls.get()] { return fe ? fe->Reload() : Status::Ok(); }});
+  if (security_layer) {
+    auto* conns = &security_layer->connections();
+    server_options.admit_connection = [conns](const std::string& ip) { return conns->Admit(ip); };
+    server_options.connection_closed = [conns](const std::string& ip) { conns->Release(ip); };
+  }
   http::Pipeline pipeline(&router);
   pipeline.Use(server::RequestIdMiddleware(server_options.trusted_proxies));
   pipeline.Use(server::MetricsMiddleware(router, metrics));
   if (cfg.log.access) pipeline.Use(server::AccessLogMiddleware(&log));
+  if (security_layer) pipeline.Use(security_layer->Middleware());
   pipeline.Seal();
 
   server::HttpServer server(server_options, &pipeline, &log, &metrics);
@@ -227,6 +273,20 @@ int RunServe(const ServeFlags& flags) {
     log.Error("cannot write port file", {{"path", cfg.server.port_file}});
     log.Flush();
     return 1;
+  }
+  if (tls) {
+    if (Status s = tls->Start(port); !s.ok()) {
+      log.Error("cannot start the HTTPS listener", {{"error", s.error().message}});
+      log.Flush();
+      return 1;
+    }
+    if (!cfg.tls.port_file.empty() && !WritePortFile(cfg.tls.port_file, tls->port())) {
+      log.Error("cannot write port file", {{"path", cfg.tls.port_file}});
+      log.Flush();
+      return 1;
+    }
+    log.Info("listening (https)",
+             {{"address", cfg.tls.host}, {"port", static_cast<int>(tls->port())}});
   }
   readiness.Set("server", true, "listening");
   log.Info("listening", {{"address", cfg.server.host},

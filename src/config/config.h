@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "config/config_security.h"
+
 namespace parley::config {
 
 using Millis = std::chrono::milliseconds;
@@ -105,6 +107,15 @@ struct Config {
   std::vector<ModelSection> models;
   DialogSection dialog;
   KnowledgeSection knowledge;
+  SecuritySection security;
+  AuthSection auth;
+  JwtSection jwt;
+  NetworkSection network;
+  RateLimitSection ratelimit;
+  GuardSection guard;
+  AuditSection audit;
+  TlsSection tls;
+  CorsSection cors;
   std::string source;  // the file it came from, or "" for built-in defaults
 };
 

@@ -165,6 +165,7 @@ std::vector<Field> BuildSchema() {
   AddModelFields(f);
   AddDialogFields(f);
   AddKnowledgeFields(f);
+  AddSecurityFields(f);
   return f;
 }
 

@@ -39,6 +39,9 @@ struct Field {
   std::string expected;  // overrides Expected()'s wording for this field, e.g. "a list of paths"
 };
 
+// The security sections (schema_security.cc).
+void AddSecurityFields(std::vector<Field>& fields);
+
 const std::vector<Field>& Schema();
 // Sections that are lists of mappings (e.g. `models:`); their fields describe one item and
 // their environment prefix is the singular (PARLEY_MODEL_<KEY> applies to the first item).

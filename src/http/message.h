@@ -29,6 +29,10 @@ struct Request {
   std::string request_id;
   std::string route;  // the matched route pattern, e.g. "/v1/kb/documents/{id}"; "" if none
   std::vector<std::pair<std::string, std::string>> params;  // path parameters
+  // Filled in by the security layer: the client behind trusted proxies, and who is calling
+  // ("key:<id>", "jwt:<sub>", "anonymous"; "" on public routes). Rate limits key on principal.
+  std::string client_ip;
+  std::string principal;
 
   // Case-insensitive lookup; the first value, or "" when absent.
   std::string_view Header(std::string_view name) const;

@@ -108,7 +108,12 @@ void Logger::Log(Level level, std::string_view msg, std::initializer_list<Field>
     line += ",\"";
     text::AppendJsonEscaped(line, f.key);
     line += "\":";
-    AppendValue(line, f.value);
+    const auto* sv = std::get_if<std::string_view>(&f.value);
+    if (sv && options_.redact) {
+      AppendValue(line, std::string_view(options_.redact(*sv)));
+    } else {
+      AppendValue(line, f.value);
+    }
   }
   line += "}\n";
 

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <initializer_list>
 #include <mutex>
 #include <string>
@@ -45,6 +46,9 @@ struct LoggerOptions {
   std::string file;                 // empty: no file
   uint64_t file_max_bytes = 10 << 20;
   int file_keep = 5;                // rotated files kept: FILE.1 .. FILE.N
+  // Applied to every string field value before it is written (the security layer's PII
+  // masking); must be thread-safe. Empty: values are written as given.
+  std::function<std::string(std::string_view)> redact;
 };
 
 class Logger {

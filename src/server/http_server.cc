@@ -58,6 +58,17 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
     std::lock_guard lock(mu);
     over = sessions.size() >= opt.max_connections;
   }
+  std::string peer;
+  if (!over && opt.admit_connection) {
+    beast::error_code pec;
+    const auto ep = socket.remote_endpoint(pec);
+    const auto a = pec ? std::nullopt : ip::ParseAddress(ep.address().to_string());
+    peer = a ? a->ToString() : std::string();
+    if (opt.resolve_peer && a) {
+      if (auto real = opt.resolve_peer(peer, ep.port())) peer = *real;
+    }
+    over = !opt.admit_connection(peer);
+  }
   if (over) {
     rejected_connections->Inc();
     beast::error_code ignored;

@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "util/ip.h"
@@ -23,6 +25,16 @@ struct ServerOptions {
   uint32_t max_connections = 10000;
   // Peers trusted to supply X-Request-Id (and, with the security layer, X-Forwarded-For).
   ip::CidrSet trusted_proxies;
+  // Optional admission of new connections (the security layer's per-IP cap). admit_connection
+  // runs on the acceptor's thread with the normalised peer address; false closes the socket
+  // at once. connection_closed runs (on the connection's thread) once for every admitted
+  // connection when it ends. Both must be thread-safe.
+  std::function<bool(const std::string& peer_ip)> admit_connection;
+  std::function<void(const std::string& peer_ip)> connection_closed;
+  // Optional: the real client of a connection relayed over loopback (the TLS front end);
+  // nullopt keeps the peer address.
+  std::function<std::optional<std::string>(const std::string& peer_ip, uint16_t peer_port)>
+      resolve_peer;
 };
 
 }  // namespace parley::server

@@ -39,6 +39,9 @@ Session::Session(tcp::socket socket, HttpServer::Impl* server)
     const auto a = ip::ParseAddress(ep.address().to_string());
     peer_ip_ = a ? a->ToString() : ep.address().to_string();
     peer_port_ = ep.port();
+    if (server_->opt.resolve_peer) {
+      if (auto real = server_->opt.resolve_peer(peer_ip_, peer_port_)) peer_ip_ = *real;
+    }
   }
   socket_.set_option(tcp::no_delay(true), ec);
 }
@@ -47,6 +50,7 @@ Session::~Session() {
   if (busy_) server_->busy.fetch_sub(1);
   if (exchange_) exchange_->Finish({status_, 0, false});
   server_->Unregister(this);
+  if (server_->opt.connection_closed) server_->opt.connection_closed(peer_ip_);
 }
 
 void Session::Start() {

@@ -28,6 +28,14 @@ TEST(JsonBodyTest, NamesTheProblem) {
   EXPECT_EQ(ParseJsonText("   ", 8).error().reason, "invalid_json");
 }
 
+TEST(JsonBodyTest, NumberOverflowIsA400NotAnException) {
+  // Found by fuzz_json_body: out_of_range escaped the parse_error handler.
+  const auto r = ParseJsonText("{\"level\": 1e999999}", 8);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().reason, "invalid_json");
+  EXPECT_FALSE(ParseJsonText("222222e222222222", 8).ok());
+}
+
 TEST(JsonBodyTest, RejectsNonJsonContentTypes) {
   http::Request r;
   r.headers = {{"Content-Type", "multipart/form-data; boundary=x"}};

@@ -1,0 +1,53 @@
+// Aho–Corasick automaton over bytes: finds every occurrence of thousands of words in one pass,
+// linear in the text (plus matches). Matching is ASCII case-insensitive; multi-byte UTF-8 words
+// (Chinese) match byte for byte. Built once, then immutable and thread-safe; a streaming caller
+// keeps its own State between chunks.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::security {
+
+class AhoCorasick {
+ public:
+  struct Match {
+    size_t begin = 0, end = 0;  // byte offsets
+    uint32_t word = 0;          // index into the words given to Build
+  };
+  using State = uint32_t;  // 0 is the root
+
+  AhoCorasick() { nodes_.emplace_back(); }
+  // Words that are empty are ignored. Words made only of ASCII letters and digits match only
+  // as whole words ("ass" does not match inside "class").
+  void Build(const std::vector<std::string>& words);
+  bool empty() const { return words_.empty(); }
+  size_t word_count() const { return words_.size(); }
+  const std::string& word(uint32_t i) const { return words_[i]; }
+
+  // Every match, leftmost-longest and non-overlapping.
+  std::vector<Match> FindAll(std::string_view text) const;
+  // Runs from `state` over text; returns the state after it. Depth of a state = how many
+  // trailing bytes of the text so far form a prefix of some word.
+  State Step(State state, unsigned char byte) const;
+  uint32_t Depth(State s) const { return nodes_[s].depth; }
+
+ private:
+  struct Node {
+    std::vector<std::pair<unsigned char, uint32_t>> next;  // sorted by byte
+    uint32_t fail = 0;
+    uint32_t depth = 0;
+    int32_t out = -1;   // longest word ending here
+    uint32_t dict = 0;  // nearest node on the fail chain with out >= 0 (0: none)
+  };
+  uint32_t Child(uint32_t node, unsigned char b) const;
+  bool BoundaryOk(std::string_view text, size_t begin, size_t end, uint32_t word) const;
+
+  std::vector<Node> nodes_;
+  std::vector<std::string> words_;
+  std::vector<bool> whole_word_;
+};
+
+}  // namespace parley::security
