@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <malloc.h>
 #include <thread>
 
 #include "api/dialog_routes.h"
@@ -294,6 +295,9 @@ int RunServe(const ServeFlags& flags) {
                          {"config", path.empty() ? std::string("(defaults)") : path},
                          {"version", build::kVersion}});
   server.HandleSignals();
+  // Start-up (flow, guard automaton, indexes) frees much of what it built; hand those pages
+  // back so an idle server's resident memory is what it really uses.
+  malloc_trim(0);
   // Models load while the server already answers /health; /ready waits for them.
   std::atomic<bool> load_failed{false};
   std::thread loader([&] {

@@ -436,10 +436,24 @@ int Scheduler::BuildBatch() {
   return batch_->b.n_tokens;
 }
 
+// Plain greedy decoding (no penalties, no biases) only needs the arg-max of the logits; going
+// through the sampler chain would first copy the whole vocabulary into a candidate list.
+static bool PlainGreedy(const SamplingParams& p) {
+  return p.temperature <= 0.0f && p.logit_bias.empty() && p.repeat_penalty == 1.0f &&
+         p.frequency_penalty == 0.0f && p.presence_penalty == 0.0f;
+}
+
 void Scheduler::SampleSlots() {
+  const int n_vocab = model_->n_vocab();
   for (auto& s : slots_) {
     if (!s->task || s->logits_at < 0) continue;
-    const Token t = llama_sampler_sample(s->sampler.get(), ctx_, s->logits_at);
+    Token t;
+    if (PlainGreedy(s->task->request.sampling)) {
+      const float* logits = llama_get_logits_ith(ctx_, s->logits_at);
+      t = static_cast<Token>(std::max_element(logits, logits + n_vocab) - logits);
+    } else {
+      t = llama_sampler_sample(s->sampler.get(), ctx_, s->logits_at);
+    }
     s->logits_at = -1;
     Emit(*s, t);
   }

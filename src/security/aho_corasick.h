@@ -35,17 +35,22 @@ class AhoCorasick {
   uint32_t Depth(State s) const { return nodes_[s].depth; }
 
  private:
+  // Children live in two flat arrays (a node's edges are contiguous and sorted by byte), so
+  // thousands of words cost a few bytes per trie edge instead of a vector per node.
   struct Node {
-    std::vector<std::pair<unsigned char, uint32_t>> next;  // sorted by byte
+    uint32_t first_edge = 0;
     uint32_t fail = 0;
-    uint32_t depth = 0;
     int32_t out = -1;   // longest word ending here
     uint32_t dict = 0;  // nearest node on the fail chain with out >= 0 (0: none)
+    uint16_t edges = 0;
+    uint16_t depth = 0;  // words are capped at 65535 bytes
   };
   uint32_t Child(uint32_t node, unsigned char b) const;
   bool BoundaryOk(std::string_view text, size_t begin, size_t end, uint32_t word) const;
 
   std::vector<Node> nodes_;
+  std::vector<unsigned char> edge_byte_;
+  std::vector<uint32_t> edge_to_;
   std::vector<std::string> words_;
   std::vector<bool> whole_word_;
 };

@@ -1,5 +1,7 @@
 #include "security/injection.h"
 
+#include <algorithm>
+
 #include <re2/re2.h>
 
 namespace parley::security {
@@ -126,13 +128,17 @@ std::string NormalizeForMatch(std::string_view s, std::vector<uint32_t>* offsets
 
 InjectionDetector::InjectionDetector() {
   std::vector<std::string> words;
+  std::vector<uint8_t> all_kinds;
   for (auto& [phrase, kind] : Phrases()) {
     words.push_back(std::move(phrase));
-    kinds_.push_back(std::move(kind));
+    auto it = std::find(kind_names_.begin(), kind_names_.end(), kind);
+    if (it == kind_names_.end()) it = kind_names_.insert(kind_names_.end(), kind);
+    all_kinds.push_back(static_cast<uint8_t>(it - kind_names_.begin()));
   }
+  kinds_ = std::move(all_kinds);
   phrases_.Build(words);
   // Duplicated phrases collapse in Build; map kinds by the surviving words.
-  std::vector<std::string> kinds(phrases_.word_count());
+  std::vector<uint8_t> kinds(phrases_.word_count());
   for (size_t i = 0, w = 0; i < words.size() && w < kinds.size(); ++i) {
     if (phrases_.word(static_cast<uint32_t>(w)) == words[i]) kinds[w++] = kinds_[i];
   }
@@ -150,7 +156,7 @@ std::vector<InjectionHit> InjectionDetector::Find(std::string_view text) const {
   std::vector<uint32_t> offsets;
   const std::string norm = NormalizeForMatch(text, &offsets);
   for (const auto& m : phrases_.FindAll(norm)) {
-    hits.push_back({offsets[m.begin], offsets[m.end], kinds_[m.word]});
+    hits.push_back({offsets[m.begin], offsets[m.end], kind_names_[kinds_[m.word]]});
   }
   re2::StringPiece input(text.data(), text.size()), match;
   size_t pos = 0;

@@ -33,7 +33,8 @@ class InjectionDetector {
 
  private:
   AhoCorasick phrases_;
-  std::vector<std::string> kinds_;  // per phrase
+  std::vector<std::string> kind_names_;  // distinct kinds
+  std::vector<uint8_t> kinds_;           // per phrase, an index into kind_names_
   std::unique_ptr<re2::RE2> line_marker_;
 };
 
