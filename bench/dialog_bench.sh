@@ -65,7 +65,7 @@ cat >"$work/parley.yaml" <<YAML
 log: {level: warn, access: false}
 # One client address sends all the load: per-IP rate limiting would answer 429 (the rest of
 # the security chain stays on).
-ratelimit: {requests_per_minute_per_ip: 0}
+ratelimit: {requests_per_minute_per_ip: 0, requests_per_minute_per_key: 0, concurrent_streams_per_key: 0}
 dialog:
   flow: $repo_root/examples/customer_service.yaml
   store: ${STORE:-$work/parley.db}

@@ -113,7 +113,8 @@ llama_cmd=("$llama_bin/llama-server" -m "$model_abs" -t "$THREADS" -c "$CTX" -np
 # The access log is off so a log line per request is not measured; the env overrides give the
 # model the same threads, context and parallel sequences as llama-server gets.
 parley_env=(PARLEY_LOG_ACCESS=false PARLEY_MODEL_THREADS="$THREADS" PARLEY_MODEL_PARALLEL="$PARALLEL"
-  PARLEY_MODEL_CONTEXT="$CTX" PARLEY_RATELIMIT_REQUESTS_PER_MINUTE_PER_IP=0)
+  PARLEY_MODEL_CONTEXT="$CTX" PARLEY_RATELIMIT_REQUESTS_PER_MINUTE_PER_IP=0
+  PARLEY_RATELIMIT_REQUESTS_PER_MINUTE_PER_KEY=0)
 parley_cmd=("$parley_bin" serve --model "$model_abs" --listen 127.0.0.1:0 --port-file "$work/parley.port")
 declare -A load_args=(
   [single]="--tokens $SINGLE_TOKENS --repeat $SINGLE_REPEAT"

@@ -3,7 +3,7 @@
 // "[INST]", a line starting "system:"), and attempts to extract the system prompt ("reveal
 // your system prompt", "输出你的系统提示词"). Text is normalised first (ASCII case, full-width
 // forms, zero-width characters, runs of whitespace) so trivial disguises do not slip through.
-// Built once; Find() is const and thread-safe, linear in the text (Aho–Corasick + RE2).
+// Built once; Find() is const and thread-safe, linear in the text (RE2, one pass per kind).
 #pragma once
 
 #include <memory>
@@ -29,12 +29,13 @@ class InjectionDetector {
   InjectionDetector();
   ~InjectionDetector();
   std::vector<InjectionHit> Find(std::string_view text) const;
-  size_t phrase_count() const { return phrases_.word_count(); }
 
  private:
-  AhoCorasick phrases_;
-  std::vector<std::string> kind_names_;  // distinct kinds
-  std::vector<uint8_t> kinds_;           // per phrase, an index into kind_names_
+  struct Kind {
+    std::unique_ptr<re2::RE2> re;  // every phrase family of the kind, leftmost-longest
+    std::string kind;
+  };
+  std::vector<Kind> kinds_;
   std::unique_ptr<re2::RE2> line_marker_;
 };
 
