@@ -7,6 +7,8 @@
 #include "engine/llama_engine.h"
 #include "api/json_body.h"
 #include "http/router.h"
+#include "security/guard.h"
+#include "security/rate_limit.h"
 #include "util/thread_pool.h"
 
 namespace parley::api {
@@ -19,6 +21,11 @@ struct OpenAiDeps {
   dialog::Assistant* assistant = nullptr;
   ThreadPool* workers = nullptr;
   std::string assistant_model = "parley-assistant";
+  // The security layer's pieces that act on generation (both optional): tokens per minute are
+  // reserved up front (prompt + max_tokens) and settled with what was used; generated text
+  // passes the output guard, also across streamed chunks.
+  security::RateLimiter* limiter = nullptr;
+  const security::ContentGuard* output_guard = nullptr;
 };
 
 // /v1/chat/completions for the assistant model id (assistant_chat.cc).

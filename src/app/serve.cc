@@ -228,7 +228,9 @@ int RunServe(const ServeFlags& flags) {
                              cfg.metrics.enabled ? cfg.metrics.path : std::string(),
                              static_cast<int>(cfg.server.max_json_depth)});
   api::AddOpenAiRoutes(router, {engine.get(), static_cast<int>(cfg.server.max_json_depth),
-                                dialog->assistant.get(), dialog->workers.get()});
+                                dialog->assistant.get(), dialog->workers.get(), "parley-assistant",
+                                security_layer ? &security_layer->limiter() : nullptr,
+                                security_layer ? security_layer->guard() : nullptr});
   api::AddDialogRoutes(
       router, {dialog->assistant.get(), dialog->workers.get(),
                static_cast<int>(cfg.server.max_json_depth),

@@ -147,6 +147,60 @@ TEST(EngineStartupTest, KnowledgeBaseEmbedsWithTheEngineForHybridSearch) {
   EXPECT_EQ(m.find("parley_llm_requests_total{model=\"embed\""), std::string::npos);
 }
 
+// The first word (ASCII letters) of what the model answers to `body`, with no guard.
+std::string FirstWordOfReply(const std::string& body) {
+  ServerProcess plain(ModelYaml(1, 0));
+  EXPECT_TRUE(plain.started() && WaitReady(plain.port()));
+  const auto r = Send(plain.port(), "POST", "/v1/chat/completions", body);
+  const auto at = r.body.find("\"content\":\"");
+  std::string word;
+  for (size_t i = at + 11; at != std::string::npos && i < r.body.size(); ++i) {
+    const char c = r.body[i];
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+      word += c;
+    } else if (word.size() >= 3) {
+      break;
+    } else {
+      word.clear();
+    }
+  }
+  return word;
+}
+
+TEST(EngineSecurityTest, OutputGuardMasksGeneratedWordsAcrossStreamedChunks) {
+  const std::string body = std::string("{") + kMsg + R"(,"max_tokens":24,"temperature":0})";
+  const std::string word = FirstWordOfReply(body);
+  ASSERT_GE(word.size(), 3u) << "the model's reply had no word to guard";
+  ServerProcess s(ModelYaml(1, 0) + "guard:\n  words: [" + word + "]\n  words_action: mask\n");
+  ASSERT_TRUE(s.started() && WaitReady(s.port())) << s.Output();
+  const auto whole = Send(s.port(), "POST", "/v1/chat/completions", body);
+  EXPECT_EQ(whole.status, 200);
+  EXPECT_EQ(whole.body.find(word), std::string::npos) << whole.body;
+  const std::string streamed_body = std::string("{") + kMsg + R"(,"max_tokens":24,"temperature":0,"stream":true})";
+  const auto streamed = Send(s.port(), "POST", "/v1/chat/completions", streamed_body);
+  EXPECT_NE(streamed.body.find("[DONE]"), std::string::npos);
+  // Tokens arrive one by one, so the word is split across chunks; it must still not appear.
+  std::string joined;
+  for (size_t p = 0; (p = streamed.body.find("\"content\":\"", p)) != std::string::npos;) {
+    p += 11;
+    joined += streamed.body.substr(p, streamed.body.find('"', p) - p);
+  }
+  EXPECT_EQ(joined.find(word), std::string::npos) << joined;
+}
+
+TEST(EngineSecurityTest, TokensPerMinuteAreReservedUpFront) {
+  ServerProcess s(ModelYaml(1, 4) + "ratelimit:\n  tokens_per_minute_per_key: 300\n");
+  ASSERT_TRUE(s.started() && WaitReady(s.port())) << s.Output();
+  const auto ok = Send(s.port(), "POST", "/v1/chat/completions",
+                       std::string("{") + kMsg + R"(,"max_tokens":100})");
+  EXPECT_EQ(ok.status, 200) << ok.raw;
+  // 100 used of 300; asking for 250 more cannot be reserved.
+  const auto refused = Send(s.port(), "POST", "/v1/chat/completions",
+                            std::string("{") + kMsg + R"(,"max_tokens":250})");
+  EXPECT_EQ(refused.status, 429) << refused.raw;
+  EXPECT_TRUE(refused.headers.count("retry-after")) << refused.raw;
+}
+
 TEST(EngineStartupTest, ServesWithoutAnyModel) {
   ServerProcess s("");
   ASSERT_TRUE(s.started());
