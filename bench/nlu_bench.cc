@@ -2,27 +2,26 @@
 // classification, entity extraction and sentiment, as the assistant runs them for every turn.
 // The flow is generated: 10 actions x 10 products, 5 Chinese/English patterns each.
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
+#include "dialog/assistant.h"
 #include "dialog/flow_loader.h"
 #include "dialog/nlu.h"
-#include "dialog/assistant.h"
 #include "store/memory_store.h"
 #include "store/sqlite_store.h"
-
-#include <unistd.h>
 
 namespace {
 
 using parley::dialog::Nlu;
 
-const char* kActions[][3] = {
-    {"查询", "价格", "price of"},   {"购买", "下单", "buy"},        {"退货", "退掉", "return"},
-    {"换货", "更换", "exchange"},   {"维修", "修理", "repair"},     {"保修", "质保", "warranty for"},
-    {"评价", "评论", "review"},     {"配送", "送货", "deliver"},    {"库存", "有货", "stock of"},
-    {"优惠", "打折", "discount on"}};
-const char* kProducts[][2] = {{"手机", "phone"},   {"电脑", "laptop"},  {"耳机", "headphones"},
-                              {"手表", "watch"},   {"相机", "camera"},  {"平板", "tablet"},
-                              {"电视", "tv"},      {"音箱", "speaker"}, {"键盘", "keyboard"},
+const char* kActions[][3] = {{"查询", "价格", "price of"}, {"购买", "下单", "buy"},
+                             {"退货", "退掉", "return"},   {"换货", "更换", "exchange"},
+                             {"维修", "修理", "repair"},   {"保修", "质保", "warranty for"},
+                             {"评价", "评论", "review"},   {"配送", "送货", "deliver"},
+                             {"库存", "有货", "stock of"}, {"优惠", "打折", "discount on"}};
+const char* kProducts[][2] = {{"手机", "phone"}, {"电脑", "laptop"},  {"耳机", "headphones"},
+                              {"手表", "watch"}, {"相机", "camera"},  {"平板", "tablet"},
+                              {"电视", "tv"},    {"音箱", "speaker"}, {"键盘", "keyboard"},
                               {"鼠标", "mouse"}};
 
 std::string HundredIntentFlow() {
@@ -39,12 +38,16 @@ std::string HundredIntentFlow() {
   return yaml;
 }
 
-const std::vector<std::string> kMessages = {
-    "我想退掉这个耳机，订单12345678",  "how much is the price of the camera?",
-    "手机坏了能修理吗",                  "明天能送货到北京吗？",
-    "i want to return my headphones, they are broken", "平板电脑有货吗",
-    "键盘打折吗 ¥199",                    "给我讲个笑话",
-    "請問相機可以換貨嗎",                "what's the weather like today"};
+const std::vector<std::string> kMessages = {"我想退掉这个耳机，订单12345678",
+                                            "how much is the price of the camera?",
+                                            "手机坏了能修理吗",
+                                            "明天能送货到北京吗？",
+                                            "i want to return my headphones, they are broken",
+                                            "平板电脑有货吗",
+                                            "键盘打折吗 ¥199",
+                                            "给我讲个笑话",
+                                            "請問相機可以換貨嗎",
+                                            "what's the weather like today"};
 
 std::shared_ptr<const Nlu> Build() {
   auto loaded = parley::dialog::LoadFlowText(HundredIntentFlow(), "bench.yaml");

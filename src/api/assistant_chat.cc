@@ -32,7 +32,8 @@ class ChunkListener : public dialog::ReplyListener {
   ChunkListener(http::SseStream* sse, Json base) : sse_(sse), base_(std::move(base)) {}
   void OnDelta(std::string_view text) override {
     Json c = base_;
-    c["choices"] = Json::array({{{"index", 0}, {"delta", {{"content", text}}}, {"finish_reason", nullptr}}});
+    c["choices"] =
+        Json::array({{{"index", 0}, {"delta", {{"content", text}}}, {"finish_reason", nullptr}}});
     sse_->Data(Dump(c));
     streamed_ = true;
   }
@@ -45,7 +46,8 @@ class ChunkListener : public dialog::ReplyListener {
   std::atomic<bool> streamed_{false};
 };
 
-void Run(const http::ExchangePtr& ex, const OpenAiDeps& deps, dialog::TurnInput input, bool stream) {
+void Run(const http::ExchangePtr& ex, const OpenAiDeps& deps, dialog::TurnInput input,
+         bool stream) {
   const int64_t created = std::chrono::duration_cast<std::chrono::seconds>(
                               std::chrono::system_clock::now().time_since_epoch())
                               .count();
@@ -66,7 +68,9 @@ void Run(const http::ExchangePtr& ex, const OpenAiDeps& deps, dialog::TurnInput 
   http::SseStream sse(ex);
   sse.Start();
   Json first = base;
-  first["choices"] = Json::array({{{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}}, {"finish_reason", nullptr}}});
+  first["choices"] = Json::array({{{"index", 0},
+                                   {"delta", {{"role", "assistant"}, {"content", ""}}},
+                                   {"finish_reason", nullptr}}});
   sse.Data(Dump(first));
   ChunkListener listener(&sse, base);
   auto r = deps.assistant->HandleTurn(input, &listener);
@@ -75,7 +79,8 @@ void Run(const http::ExchangePtr& ex, const OpenAiDeps& deps, dialog::TurnInput 
   } else {
     if (!listener.streamed()) listener.OnDelta(r->reply);
     Json last = base;
-    last["choices"] = Json::array({{{"index", 0}, {"delta", Json::object()}, {"finish_reason", "stop"}}});
+    last["choices"] =
+        Json::array({{{"index", 0}, {"delta", Json::object()}, {"finish_reason", "stop"}}});
     last["parley"] = Details(*r);
     sse.Data(Dump(last));
     sse.Data("[DONE]");
@@ -98,8 +103,8 @@ void AssistantChat(const http::ExchangePtr& ex, const OpenAiDeps& deps, const Js
   bool stream = false;
   if (auto s = body.find("stream"); s != body.end() && !s->is_null()) {
     if (!s->is_boolean()) {
-      return ex->RespondError(MakeError(ErrorCode::kInvalidArgument, "'stream' must be true or false",
-                                        "invalid_type", "stream"));
+      return ex->RespondError(MakeError(
+          ErrorCode::kInvalidArgument, "'stream' must be true or false", "invalid_type", "stream"));
     }
     stream = s->get<bool>();
   }
@@ -107,7 +112,8 @@ void AssistantChat(const http::ExchangePtr& ex, const OpenAiDeps& deps, const Js
   input.session_id = *session;
   input.channel = "openai";
   input.message = messages->back().content;
-  if (Status s = deps.assistant->CheckMessage(input.message); !s.ok()) return ex->RespondError(s.error());
+  if (Status s = deps.assistant->CheckMessage(input.message); !s.ok())
+    return ex->RespondError(s.error());
   if (!input.session_id.empty()) {
     if (Status s = dialog::Assistant::CheckSessionId(input.session_id); !s.ok()) {
       return ex->RespondError(s.error());
@@ -116,8 +122,8 @@ void AssistantChat(const http::ExchangePtr& ex, const OpenAiDeps& deps, const Js
   const bool queued = deps.workers->Submit(
       [ex, deps, input = std::move(input), stream] { Run(ex, deps, input, stream); });
   if (!queued) {
-    auto r = http::ErrorResponse(MakeError(ErrorCode::kUnavailable, "the assistant is busy; retry shortly",
-                                           "queue_full"));
+    auto r = http::ErrorResponse(
+        MakeError(ErrorCode::kUnavailable, "the assistant is busy; retry shortly", "queue_full"));
     r.headers.emplace_back("Retry-After", "1");
     ex->Respond(std::move(r));
   }

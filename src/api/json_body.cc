@@ -32,10 +32,10 @@ int MaxDepth(std::string_view s, int cap) {
 
 Result<Json> ParseJsonText(std::string_view body, int max_depth) {
   if (const size_t bad = text::FindInvalidUtf8(body); bad != std::string_view::npos) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "request body is not valid UTF-8 (first bad byte at offset " +
-                         std::to_string(bad) + ")",
-                     "invalid_utf8");
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "request body is not valid UTF-8 (first bad byte at offset " + std::to_string(bad) + ")",
+        "invalid_utf8");
   }
   if (text::Trim(body).empty()) {
     return MakeError(ErrorCode::kInvalidArgument, "request body is empty; expected a JSON object",
@@ -54,8 +54,7 @@ Result<Json> ParseJsonText(std::string_view body, int max_depth) {
       (void)unused;
     } catch (const Json::exception& e) {  // parse_error, or out_of_range for 1e999
       return MakeError(ErrorCode::kInvalidArgument,
-                       std::string("request body is not valid JSON: ") + e.what(),
-                       "invalid_json");
+                       std::string("request body is not valid JSON: ") + e.what(), "invalid_json");
     }
     return MakeError(ErrorCode::kInvalidArgument, "request body is not valid JSON", "invalid_json");
   }

@@ -19,8 +19,8 @@ struct KbDeps {
   obs::Registry* metrics = nullptr;  // null: no knowledge metrics
 };
 
-// Also registers, when deps.metrics is set: parley_knowledge_documents and parley_knowledge_chunks (gauges)
-// and parley_knowledge_uploads_total{result} (added, duplicate, rejected).
+// Also registers, when deps.metrics is set: parley_knowledge_documents and parley_knowledge_chunks
+// (gauges) and parley_knowledge_uploads_total{result} (added, duplicate, rejected).
 void AddKbRoutes(http::Router& router, const KbDeps& deps);
 
 Json DocumentJson(const knowledge::DocumentInfo& d);

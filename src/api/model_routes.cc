@@ -1,11 +1,10 @@
 // GET /v1/models, POST /v1/embeddings, POST /tokenize, POST /detokenize.
-#include "api/openai_routes.h"
-
 #include <atomic>
 #include <chrono>
 #include <mutex>
 
 #include "api/json_body.h"
+#include "api/openai_routes.h"
 #include "http/error_response.h"
 
 namespace parley::api {
@@ -17,7 +16,8 @@ http::Response Error(const parley::Error& e) {
   return r;
 }
 
-parley::Error Invalid(const std::string& param, const std::string& what, const char* reason = "invalid_value") {
+parley::Error Invalid(const std::string& param, const std::string& what,
+                      const char* reason = "invalid_value") {
   return MakeError(ErrorCode::kInvalidArgument, "'" + param + "' " + what, reason, param);
 }
 
@@ -28,11 +28,13 @@ http::Response ListModels(const OpenAiDeps& deps) {
                                      .count();
   Json data = Json::array();
   for (const auto& m : engine.Models()) {
-    data.push_back({{"id", m.id},
-                    {"object", "model"},
-                    {"created", created},
-                    {"owned_by", "parley"},
-                    {"meta", {{"context", m.context_size}, {"embeddings", m.embeddings}, {"loaded", m.loaded}}}});
+    data.push_back(
+        {{"id", m.id},
+         {"object", "model"},
+         {"created", created},
+         {"owned_by", "parley"},
+         {"meta",
+          {{"context", m.context_size}, {"embeddings", m.embeddings}, {"loaded", m.loaded}}}});
   }
   if (deps.assistant) {
     data.push_back({{"id", deps.assistant_model},
@@ -70,7 +72,9 @@ struct EmbeddingBatch {
       data.push_back({{"object", "embedding"}, {"index", i}, {"embedding", vectors[i]}});
     }
     ex->Respond(http::Response::Json(
-        200, Dump({{"object", "list"}, {"data", data}, {"model", model},
+        200, Dump({{"object", "list"},
+                   {"data", data},
+                   {"model", model},
                    {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}}}})));
   }
 };
@@ -78,10 +82,12 @@ struct EmbeddingBatch {
 void Embeddings(const http::ExchangePtr& ex, const OpenAiDeps& deps) {
   auto body = ParseJsonBody(ex->request(), deps.max_json_depth);
   if (!body.ok()) return ex->Respond(Error(body.error()));
-  if (!body->is_object()) return ex->Respond(Error(Invalid("body", "must be a JSON object", "invalid_type")));
+  if (!body->is_object())
+    return ex->Respond(Error(Invalid("body", "must be a JSON object", "invalid_type")));
   std::string model;
   if (auto m = body->find("model"); m != body->end() && !m->is_null()) {
-    if (!m->is_string()) return ex->Respond(Error(Invalid("model", "must be a string", "invalid_type")));
+    if (!m->is_string())
+      return ex->Respond(Error(Invalid("model", "must be a string", "invalid_type")));
     model = m->get<std::string>();
   }
   std::vector<std::string> inputs;
@@ -91,11 +97,14 @@ void Embeddings(const http::ExchangePtr& ex, const OpenAiDeps& deps) {
     inputs.push_back(in->get<std::string>());
   } else if (in->is_array() && !in->empty() && in->size() <= 256) {
     for (const auto& s : *in) {
-      if (!s.is_string()) return ex->Respond(Error(Invalid("input", "must be a string or an array of strings", "invalid_type")));
+      if (!s.is_string())
+        return ex->Respond(
+            Error(Invalid("input", "must be a string or an array of strings", "invalid_type")));
       inputs.push_back(s.get<std::string>());
     }
   } else {
-    return ex->Respond(Error(Invalid("input", "must be a string or an array of 1 to 256 strings", "invalid_type")));
+    return ex->Respond(Error(
+        Invalid("input", "must be a string or an array of 1 to 256 strings", "invalid_type")));
   }
   for (const auto& s : inputs) {
     if (s.empty()) return ex->Respond(Error(Invalid("input", "must not contain empty strings")));
@@ -108,10 +117,9 @@ void Embeddings(const http::ExchangePtr& ex, const OpenAiDeps& deps) {
   batch->vectors.resize(inputs.size());
   batch->pending = inputs.size();
   for (size_t i = 0; i < inputs.size(); ++i) {
-    const Status s = deps.engine->Embed(batch->model, inputs[i],
-                                        [batch, i](Result<std::vector<float>> r, int n) {
-                                          batch->Done(i, std::move(r), n);
-                                        });
+    const Status s = deps.engine->Embed(
+        batch->model, inputs[i],
+        [batch, i](Result<std::vector<float>> r, int n) { batch->Done(i, std::move(r), n); });
     if (!s.ok()) return batch->Done(i, s.error(), 0);
   }
 }
@@ -125,17 +133,20 @@ http::Response Tokenize(const http::Request& req, const OpenAiDeps& deps) {
     return Error(Invalid("content", "must be a string", "invalid_type"));
   }
   bool add_special = false, parse_special = false;
-  for (auto [key, out] : {std::pair{"add_special", &add_special}, {"parse_special", &parse_special}}) {
+  for (auto [key, out] :
+       {std::pair{"add_special", &add_special}, {"parse_special", &parse_special}}) {
     if (auto it = body->find(key); it != body->end() && !it->is_null()) {
       if (!it->is_boolean()) return Error(Invalid(key, "must be true or false", "invalid_type"));
       *out = it->get<bool>();
     }
   }
   std::string model;
-  if (auto m = body->find("model"); m != body->end() && m->is_string()) model = m->get<std::string>();
+  if (auto m = body->find("model"); m != body->end() && m->is_string())
+    model = m->get<std::string>();
   auto view = deps.engine->Find(model);
   if (!view.ok()) return Error(view.error());
-  const auto tokens = view->model->Tokenize(content->get<std::string>(), add_special, parse_special);
+  const auto tokens =
+      view->model->Tokenize(content->get<std::string>(), add_special, parse_special);
   return http::Response::Json(200, Dump({{"tokens", tokens}}));
 }
 
@@ -147,13 +158,16 @@ http::Response Detokenize(const http::Request& req, const OpenAiDeps& deps) {
     return Error(Invalid("tokens", "must be an array of token ids", "invalid_type"));
   }
   std::string model;
-  if (auto m = body->find("model"); m != body->end() && m->is_string()) model = m->get<std::string>();
+  if (auto m = body->find("model"); m != body->end() && m->is_string())
+    model = m->get<std::string>();
   auto view = deps.engine->Find(model);
   if (!view.ok()) return Error(view.error());
   std::vector<engine::Token> ids;
   for (const auto& t : *tokens) {
-    if (!t.is_number_integer() || t.get<int64_t>() < 0 || t.get<int64_t>() >= view->model->n_vocab()) {
-      return Error(Invalid("tokens", "must hold token ids from 0 to " + std::to_string(view->model->n_vocab() - 1)));
+    if (!t.is_number_integer() || t.get<int64_t>() < 0 ||
+        t.get<int64_t>() >= view->model->n_vocab()) {
+      return Error(Invalid(
+          "tokens", "must hold token ids from 0 to " + std::to_string(view->model->n_vocab() - 1)));
     }
     ids.push_back(t.get<engine::Token>());
   }
@@ -164,9 +178,11 @@ http::Response Detokenize(const http::Request& req, const OpenAiDeps& deps) {
 
 void AddModelRoutes(http::Router& router, const OpenAiDeps& deps) {
   router.AddSync("GET", "/v1/models", [deps](const http::Request&) { return ListModels(deps); });
-  router.Add("POST", "/v1/embeddings", [deps](const http::ExchangePtr& ex) { Embeddings(ex, deps); });
+  router.Add("POST", "/v1/embeddings",
+             [deps](const http::ExchangePtr& ex) { Embeddings(ex, deps); });
   router.AddSync("POST", "/tokenize", [deps](const http::Request& r) { return Tokenize(r, deps); });
-  router.AddSync("POST", "/detokenize", [deps](const http::Request& r) { return Detokenize(r, deps); });
+  router.AddSync("POST", "/detokenize",
+                 [deps](const http::Request& r) { return Detokenize(r, deps); });
 }
 
 }  // namespace parley::api

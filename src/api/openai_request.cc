@@ -10,8 +10,8 @@ Error Invalid(const std::string& param, const std::string& what) {
 }
 
 Error WrongType(const std::string& param, const std::string& expected) {
-  return MakeError(ErrorCode::kInvalidArgument, "'" + param + "' must be " + expected, "invalid_type",
-                   param);
+  return MakeError(ErrorCode::kInvalidArgument, "'" + param + "' must be " + expected,
+                   "invalid_type", param);
 }
 
 // Reads an optional number field in [lo, hi] into *out.
@@ -60,8 +60,9 @@ Result<std::string> Content(const Json& c, const std::string& param) {
     const std::string p = param + "[" + std::to_string(i) + "]";
     if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") ||
         !part["text"].is_string()) {
-      return Invalid(p, "must be a text part {\"type\":\"text\",\"text\":...}; other part types "
-                        "are not supported");
+      return Invalid(p,
+                     "must be a text part {\"type\":\"text\",\"text\":...}; other part types "
+                     "are not supported");
     }
     out += part["text"].get<std::string>();
   }
@@ -221,7 +222,8 @@ Result<ParsedGenerate> ParseGenerate(const Json& b, bool chat, const http::Reque
   int64_t max_tokens = 0;
   bool has_max = false;
   Status s = Integer(b, "max_tokens", 1, limits.max_tokens_cap, &max_tokens, &has_max);
-  if (s.ok()) s = Integer(b, "max_completion_tokens", 1, limits.max_tokens_cap, &max_tokens, &has_max);
+  if (s.ok())
+    s = Integer(b, "max_completion_tokens", 1, limits.max_tokens_cap, &max_tokens, &has_max);
   if (!s.ok()) return s.error();
   r.max_tokens = has_max ? static_cast<int>(max_tokens) : 0;
   int64_t n = 1;

@@ -12,8 +12,8 @@
 namespace parley::api {
 
 struct ModelLimits {
-  int max_tokens_cap = 0;  // the most tokens a request may ask for
-  int n_vocab = 0;         // logit_bias token ids must be below this
+  int max_tokens_cap = 0;                         // the most tokens a request may ask for
+  int n_vocab = 0;                                // logit_bias token ids must be below this
   const engine::ModelOptions* options = nullptr;  // for default sampling and max_tokens
 };
 

@@ -45,7 +45,9 @@ struct Safety {
   std::shared_ptr<security::TokenReservation> reservation;
   std::unique_ptr<security::StreamGuard> guard;
 
-  std::string Filter(std::string_view text) { return guard ? guard->Write(text) : std::string(text); }
+  std::string Filter(std::string_view text) {
+    return guard ? guard->Write(text) : std::string(text);
+  }
   std::string Rest() { return guard ? guard->Finish() : std::string(); }
   bool blocked() const { return guard && guard->blocked(); }
   void Settle(const engine::Usage& u) {
@@ -72,7 +74,9 @@ struct Envelope {
 class SseSink : public engine::TokenSink {
  public:
   SseSink(http::ExchangePtr ex, Envelope env, bool include_usage, Safety safety)
-      : sse_(std::move(ex)), env_(std::move(env)), include_usage_(include_usage),
+      : sse_(std::move(ex)),
+        env_(std::move(env)),
+        include_usage_(include_usage),
         safety_(std::move(safety)) {}
 
   void OnDelta(std::string_view raw) override {
@@ -222,8 +226,8 @@ void Generate(const http::ExchangePtr& ex, const OpenAiDeps& deps, bool chat) {
   }
   Envelope env{NewId(chat ? "chatcmpl" : "cmpl"), Now(), view->options->id, chat};
   if (parsed->stream) {
-    auto sink = std::make_shared<SseSink>(ex, std::move(env), parsed->include_usage,
-                                          std::move(*safety));
+    auto sink =
+        std::make_shared<SseSink>(ex, std::move(env), parsed->include_usage, std::move(*safety));
     const Status s = deps.engine->Generate(std::move(parsed->request), sink);
     if (!s.ok()) return RespondError(ex, s.error());
     return;

@@ -3,9 +3,9 @@
 // llama-server-style POST /tokenize and /detokenize.
 #pragma once
 
+#include "api/json_body.h"
 #include "dialog/assistant.h"
 #include "engine/llama_engine.h"
-#include "api/json_body.h"
 #include "http/router.h"
 #include "security/guard.h"
 #include "security/rate_limit.h"

@@ -36,20 +36,20 @@ http::Response SetLogLevel(const http::Request& req, const OpsDeps& deps) {
   }
   for (const auto& [key, value] : j.items()) {
     if (key != "level") {
-      return http::ErrorResponse(
-          MakeError(ErrorCode::kInvalidArgument, "unknown field '" + key + "'", "unknown_field", key));
+      return http::ErrorResponse(MakeError(ErrorCode::kInvalidArgument,
+                                           "unknown field '" + key + "'", "unknown_field", key));
     }
   }
   const auto it = j.find("level");
   obs::Level level;
-  if (it == j.end() || !it->is_string() ||
-      !obs::ParseLevel(it->get<std::string>(), &level)) {
+  if (it == j.end() || !it->is_string() || !obs::ParseLevel(it->get<std::string>(), &level)) {
     return http::ErrorResponse(MakeError(ErrorCode::kInvalidArgument,
                                          "'level' must be one of: debug, info, warn, error",
                                          "invalid_value", "level"));
   }
   deps.log->SetLevel(level);
-  deps.log->Warn("log level changed", {{"new_level", obs::LevelName(level)}, {"request_id", req.request_id}});
+  deps.log->Warn("log level changed",
+                 {{"new_level", obs::LevelName(level)}, {"request_id", req.request_id}});
   return http::Response::Json(200, Dump({{"level", obs::LevelName(level)}}));
 }
 
@@ -59,8 +59,7 @@ void AddOpsRoutes(http::Router& router, const OpsDeps& deps) {
   router.AddSync("GET", "/health", [](const http::Request&) {
     return http::Response::Json(200, R"({"status":"ok"})");
   });
-  router.AddSync("GET", "/ready",
-                 [r = deps.readiness](const http::Request&) { return Ready(*r); });
+  router.AddSync("GET", "/ready", [r = deps.readiness](const http::Request&) { return Ready(*r); });
   if (!deps.metrics_path.empty()) {
     router.AddSync("GET", deps.metrics_path, [m = deps.metrics](const http::Request&) {
       return http::Response::Text(200, m->Render(), "text/plain; version=0.0.4; charset=utf-8");

@@ -36,10 +36,9 @@ Result<KnowledgeStack> BuildKnowledgeStack(const config::Config& cfg, engine::Ll
     }
     stack.embedder = std::make_unique<knowledge::AsyncEmbedder>(
         model, [engine, model](const std::string& text, knowledge::AsyncEmbedder::Done done) {
-          return engine->Embed(model, text,
-                               [done = std::move(done)](Result<std::vector<float>> r, int) {
-                                 done(std::move(r));
-                               });
+          return engine->Embed(
+              model, text,
+              [done = std::move(done)](Result<std::vector<float>> r, int) { done(std::move(r)); });
         });
     o.embedder = stack.embedder.get();
   }

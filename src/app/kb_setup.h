@@ -3,8 +3,6 @@
 // `eval retrieval`. Start-up only; the parts are then thread-safe as their headers say.
 #pragma once
 
-#include "engine/llama_engine.h"
-
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -17,6 +15,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "engine/llama_engine.h"
 #include "engine/llm.h"
 #include "knowledge/answerer.h"
 #include "knowledge/knowledge_base.h"
@@ -26,7 +25,7 @@ namespace parley::app {
 
 struct KnowledgeStack {
   std::unique_ptr<knowledge::Embedder> embedder;  // set with knowledge.embedding_model
-  std::unique_ptr<knowledge::KnowledgeBase> kb;  // null when knowledge.enabled is false
+  std::unique_ptr<knowledge::KnowledgeBase> kb;   // null when knowledge.enabled is false
   std::unique_ptr<knowledge::KbAnswerer> answerer;
   std::unique_ptr<ThreadPool> workers;
 };

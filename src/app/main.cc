@@ -82,7 +82,8 @@ int main(int argc, char** argv) {
   auto* eval_intents = eval->add_subcommand(
       "intents", "Intent accuracy, macro-F1, confusions, out-of-scope and a threshold sweep.");
   eval_intents->add_option("--flow", eval_flags.flow, "Dialog flow file")->required();
-  eval_intents->add_option("--data", eval_flags.data, "JSONL lines {\"text\",\"intent\"}")->required();
+  eval_intents->add_option("--data", eval_flags.data, "JSONL lines {\"text\",\"intent\"}")
+      ->required();
   eval_intents->add_option("--threshold", eval_flags.threshold, "Override the flow's threshold");
 
   parley::app::EvalRetrievalFlags retrieval_flags;
@@ -127,8 +128,9 @@ int main(int argc, char** argv) {
   if (int rc = 0; parley::app::RunSecurityCommand(security_cli, &rc)) return rc;
   if (version->parsed()) {
     std::cout << "parley " << parley::build::kVersion << "\ncommit " << parley::build::kCommit
-              << "\ncompiler " << parley::build::kCompiler << "\nbuild " << parley::build::kBuildType
-              << "\nllama.cpp " << parley::build::kLlamaCommit << "\nbackend " << parley::engine::BackendInfo() << "\n";
+              << "\ncompiler " << parley::build::kCompiler << "\nbuild "
+              << parley::build::kBuildType << "\nllama.cpp " << parley::build::kLlamaCommit
+              << "\nbackend " << parley::engine::BackendInfo() << "\n";
     return 0;
   }
   if (check->parsed()) return ConfigCheck(check_file);

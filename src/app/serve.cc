@@ -1,21 +1,22 @@
 #include "app/serve.h"
 
+#include <malloc.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <malloc.h>
 #include <thread>
 
 #include "api/dialog_routes.h"
 #include "api/kb_routes.h"
 #include "api/openai_routes.h"
 #include "api/ops_routes.h"
-#include "app/dialog_setup.h"
-#include "app/kb_setup.h"
 #include "api/security_routes.h"
 #include "app/build_info.h"
+#include "app/dialog_setup.h"
+#include "app/kb_setup.h"
 #include "app/security_wiring.h"
 #include "config/loader.h"
 #include "config/schema.h"
@@ -154,8 +155,8 @@ int RunServe(const ServeFlags& flags) {
   logger_options.redact = [](std::string_view s) { return security::MaskPii(s); };
   obs::Logger log(logger_options);
   obs::Registry metrics;
-  obs::RegisterProcessMetrics(metrics, {build::kVersion, build::kCommit, build::kCompiler,
-                                        build::kBuildType});
+  obs::RegisterProcessMetrics(
+      metrics, {build::kVersion, build::kCommit, build::kCompiler, build::kBuildType});
   obs::Readiness readiness;
   readiness.Set("server", false, "starting");
   std::unique_ptr<security::SecurityLayer> security_layer;
@@ -169,8 +170,8 @@ int RunServe(const ServeFlags& flags) {
     security_layer = std::move(*layer);
   }
 
-  auto engine = std::make_unique<engine::LlamaEngine>(ToModelOptions(cfg.models), metrics,
-                                                      &readiness, &log);
+  auto engine =
+      std::make_unique<engine::LlamaEngine>(ToModelOptions(cfg.models), metrics, &readiness, &log);
   if (Status s = engine->CheckFiles(); !s.ok()) {
     std::cerr << "parley: " << s.error().message << '\n';
     return kExitConfig;
@@ -224,18 +225,18 @@ int RunServe(const ServeFlags& flags) {
   }
 
   http::Router router;
-  api::AddOpsRoutes(router, {&metrics, &readiness, &log,
-                             cfg.metrics.enabled ? cfg.metrics.path : std::string(),
-                             static_cast<int>(cfg.server.max_json_depth)});
+  api::AddOpsRoutes(
+      router, {&metrics, &readiness, &log, cfg.metrics.enabled ? cfg.metrics.path : std::string(),
+               static_cast<int>(cfg.server.max_json_depth)});
   api::AddOpenAiRoutes(router, {engine.get(), static_cast<int>(cfg.server.max_json_depth),
                                 dialog->assistant.get(), dialog->workers.get(), "parley-assistant",
                                 security_layer ? &security_layer->limiter() : nullptr,
                                 security_layer ? security_layer->guard() : nullptr});
   api::AddDialogRoutes(
-      router, {dialog->assistant.get(), dialog->workers.get(),
-               static_cast<int>(cfg.server.max_json_depth),
-               metrics.AddCounter("parley_dialog_turns_total",
-                                  "Dialog turns answered, by where the reply came from.", {"source"})});
+      router,
+      {dialog->assistant.get(), dialog->workers.get(), static_cast<int>(cfg.server.max_json_depth),
+       metrics.AddCounter("parley_dialog_turns_total",
+                          "Dialog turns answered, by where the reply came from.", {"source"})});
   api::AddKbRoutes(router, {knowledge->kb.get(), knowledge->workers.get(),
                             static_cast<int>(cfg.server.max_json_depth), &metrics});
 

@@ -112,17 +112,18 @@ void EndListItem(const std::string& section, const std::string& where, Loaded* o
   }
 }
 
-void ApplyListSection(const std::string& section, const YAML::Node& node,
-                      const std::string& name, Loaded* out) {
+void ApplyListSection(const std::string& section, const YAML::Node& node, const std::string& name,
+                      Loaded* out) {
   if (!node.IsSequence()) {
-    out->issues.push_back({Where(name, node.Mark()), section,
-                           "expected a list of mappings under '" + section + "'"});
+    out->issues.push_back(
+        {Where(name, node.Mark()), section, "expected a list of mappings under '" + section + "'"});
     return;
   }
   for (const auto& item : node) {
     const std::string where = Where(name, item.Mark());
     if (!item.IsMap()) {
-      out->issues.push_back({where, section, "expected a mapping for each item of '" + section + "'"});
+      out->issues.push_back(
+          {where, section, "expected a mapping for each item of '" + section + "'"});
       continue;
     }
     BeginListItem(section, out);
@@ -130,9 +131,9 @@ void ApplyListSection(const std::string& section, const YAML::Node& node,
       const std::string key = kv.first.as<std::string>();
       const Field* f = FindField(section, key);
       if (!f) {
-        out->issues.push_back({Where(name, kv.first.Mark()), section + "." + key,
-                               "unknown key '" + key + "' in '" + section + "'" +
-                                   Suggest(key, KeysOf(section))});
+        out->issues.push_back(
+            {Where(name, kv.first.Mark()), section + "." + key,
+             "unknown key '" + key + "' in '" + section + "'" + Suggest(key, KeysOf(section))});
         continue;
       }
       ApplyNode(*f, kv.second, Where(name, kv.second.Mark()), out);
@@ -144,7 +145,8 @@ void ApplyListSection(const std::string& section, const YAML::Node& node,
 void ApplyYaml(const YAML::Node& root, const std::string& name, Loaded* out) {
   if (root.IsNull()) return;  // an empty file is all defaults
   if (!root.IsMap()) {
-    out->issues.push_back({Where(name, root.Mark()), "", "expected a mapping of sections at the top level"});
+    out->issues.push_back(
+        {Where(name, root.Mark()), "", "expected a mapping of sections at the top level"});
     return;
   }
   const auto sections = Sections();
@@ -154,9 +156,9 @@ void ApplyYaml(const YAML::Node& root, const std::string& name, Loaded* out) {
     if (std::find(sections.begin(), sections.end(), section) == sections.end()) {
       std::string all;
       for (const auto& s : sections) all += (all.empty() ? "" : ", ") + s;
-      out->issues.push_back({where, section, "unknown section '" + section + "'" +
-                                                 Suggest(section, sections) +
-                                                 " (sections: " + all + ")"});
+      out->issues.push_back({where, section,
+                             "unknown section '" + section + "'" + Suggest(section, sections) +
+                                 " (sections: " + all + ")"});
       continue;
     }
     if (entry.second.IsNull()) continue;

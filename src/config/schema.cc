@@ -51,8 +51,8 @@ std::optional<int64_t> ParseDurationMs(std::string_view s) {
 
 std::optional<int64_t> ParseSizeBytes(std::string_view s) {
   static const std::pair<std::string_view, int64_t> kUnits[] = {
-      {"KiB", 1024},    {"MiB", 1024 * 1024}, {"GiB", 1024LL * 1024 * 1024},
-      {"KB", 1000},     {"MB", 1000 * 1000},  {"GB", 1000LL * 1000 * 1000},
+      {"KiB", 1024}, {"MiB", 1024 * 1024}, {"GiB", 1024LL * 1024 * 1024},
+      {"KB", 1000},  {"MB", 1000 * 1000},  {"GB", 1000LL * 1000 * 1000},
       {"B", 1}};
   for (const auto& [suffix, scale] : kUnits) {
     if (s.size() > suffix.size() && s.substr(s.size() - suffix.size()) == suffix) {
@@ -94,74 +94,209 @@ std::vector<Field> BuildSchema() {
   const int64_t kDay = 86400000;
 
   // server
-  add({"server", "listen", K::kListen, "127.0.0.1:18789",
+  add({"server",
+       "listen",
+       K::kListen,
+       "127.0.0.1:18789",
        "Address and port to listen on (`host:port`, `[v6]:port`). Port 0 picks a free port "
-       "(see `port_file`).", 0, INT64_MAX, {},
+       "(see `port_file`).",
+       0,
+       INT64_MAX,
+       {},
        [](Config& c, const Value& v) {
          c.server.listen = v.text;
          int64_t port = 0;
          SplitListen(v.text, &c.server.host, &port);
          c.server.port = static_cast<uint16_t>(port);
        }});
-  add({"server", "io_threads", K::kInt, "0", "I/O threads serving HTTP; 0 means one per CPU core.",
-       0, 256, {}, [](Config& c, const Value& v) { c.server.io_threads = static_cast<int>(v.number); }});
-  add({"server", "header_timeout", K::kDuration, "15s",
+  add({"server",
+       "io_threads",
+       K::kInt,
+       "0",
+       "I/O threads serving HTTP; 0 means one per CPU core.",
+       0,
+       256,
+       {},
+       [](Config& c, const Value& v) { c.server.io_threads = static_cast<int>(v.number); }});
+  add({"server",
+       "header_timeout",
+       K::kDuration,
+       "15s",
        "Time a client has to send a complete request header, including the idle wait on a "
-       "kept-alive connection. Slow clients are disconnected.", 100, kDay, {},
+       "kept-alive connection. Slow clients are disconnected.",
+       100,
+       kDay,
+       {},
        [](Config& c, const Value& v) { c.server.header_timeout = Millis(v.number); }});
-  add({"server", "body_timeout", K::kDuration, "60s", "Time a client has to send the request body.",
-       100, kDay, {}, [](Config& c, const Value& v) { c.server.body_timeout = Millis(v.number); }});
-  add({"server", "write_timeout", K::kDuration, "60s",
-       "Time allowed for writing a response to the client.", 100, kDay, {},
+  add({"server",
+       "body_timeout",
+       K::kDuration,
+       "60s",
+       "Time a client has to send the request body.",
+       100,
+       kDay,
+       {},
+       [](Config& c, const Value& v) { c.server.body_timeout = Millis(v.number); }});
+  add({"server",
+       "write_timeout",
+       K::kDuration,
+       "60s",
+       "Time allowed for writing a response to the client.",
+       100,
+       kDay,
+       {},
        [](Config& c, const Value& v) { c.server.write_timeout = Millis(v.number); }});
-  add({"server", "shutdown_grace", K::kDuration, "10s",
-       "On SIGTERM/SIGINT, how long in-flight requests may take to finish before exit.", 0, kDay,
-       {}, [](Config& c, const Value& v) { c.server.shutdown_grace = Millis(v.number); }});
-  add({"server", "max_header_bytes", K::kSize, "16KiB",
-       "Largest request header section (request line and fields); larger gets 431.", 1024,
-       1 << 20, {}, [](Config& c, const Value& v) { c.server.max_header_bytes = v.number; }});
-  add({"server", "max_header_count", K::kInt, "100",
-       "Most header fields in one request; more gets 431.", 8, 10000, {},
+  add({"server",
+       "shutdown_grace",
+       K::kDuration,
+       "10s",
+       "On SIGTERM/SIGINT, how long in-flight requests may take to finish before exit.",
+       0,
+       kDay,
+       {},
+       [](Config& c, const Value& v) { c.server.shutdown_grace = Millis(v.number); }});
+  add({"server",
+       "max_header_bytes",
+       K::kSize,
+       "16KiB",
+       "Largest request header section (request line and fields); larger gets 431.",
+       1024,
+       1 << 20,
+       {},
+       [](Config& c, const Value& v) { c.server.max_header_bytes = v.number; }});
+  add({"server",
+       "max_header_count",
+       K::kInt,
+       "100",
+       "Most header fields in one request; more gets 431.",
+       8,
+       10000,
+       {},
        [](Config& c, const Value& v) { c.server.max_header_count = v.number; }});
-  add({"server", "max_body_bytes", K::kSize, "1MiB",
-       "Largest request body; a larger Content-Length gets 413 before the body is read.", 1024,
-       1LL << 32, {}, [](Config& c, const Value& v) { c.server.max_body_bytes = v.number; }});
-  add({"server", "max_json_depth", K::kInt, "64",
-       "Deepest nesting of arrays/objects accepted in a JSON body; deeper gets 400.", 2, 1024, {},
+  add({"server",
+       "max_body_bytes",
+       K::kSize,
+       "1MiB",
+       "Largest request body; a larger Content-Length gets 413 before the body is read.",
+       1024,
+       1LL << 32,
+       {},
+       [](Config& c, const Value& v) { c.server.max_body_bytes = v.number; }});
+  add({"server",
+       "max_json_depth",
+       K::kInt,
+       "64",
+       "Deepest nesting of arrays/objects accepted in a JSON body; deeper gets 400.",
+       2,
+       1024,
+       {},
        [](Config& c, const Value& v) { c.server.max_json_depth = v.number; }});
-  add({"server", "max_connections", K::kInt, "10000",
-       "Most client connections open at once; further connections are closed at once.", 1,
-       1000000, {}, [](Config& c, const Value& v) { c.server.max_connections = v.number; }});
-  add({"server", "trusted_proxies", K::kList, "[127.0.0.1/32, ::1/128]",
+  add({"server",
+       "max_connections",
+       K::kInt,
+       "10000",
+       "Most client connections open at once; further connections are closed at once.",
+       1,
+       1000000,
+       {},
+       [](Config& c, const Value& v) { c.server.max_connections = v.number; }});
+  add({"server",
+       "trusted_proxies",
+       K::kList,
+       "[127.0.0.1/32, ::1/128]",
        "Peers (IP addresses or CIDR ranges) trusted to supply `X-Request-Id` (and forwarding "
-       "headers). Others get a fresh request id.", 0, INT64_MAX, {},
-       [](Config& c, const Value& v) { c.server.trusted_proxies = v.items; }, CheckCidrs});
-  add({"server", "port_file", K::kPath, "",
-       "If set, the bound port is written to this file once listening (useful with port 0).", 0,
-       INT64_MAX, {}, [](Config& c, const Value& v) { c.server.port_file = v.text; }});
+       "headers). Others get a fresh request id.",
+       0,
+       INT64_MAX,
+       {},
+       [](Config& c, const Value& v) { c.server.trusted_proxies = v.items; },
+       CheckCidrs});
+  add({"server",
+       "port_file",
+       K::kPath,
+       "",
+       "If set, the bound port is written to this file once listening (useful with port 0).",
+       0,
+       INT64_MAX,
+       {},
+       [](Config& c, const Value& v) { c.server.port_file = v.text; }});
 
   // log
-  add({"log", "level", K::kEnum, "info", "Least severe level written.", 0, INT64_MAX,
+  add({"log",
+       "level",
+       K::kEnum,
+       "info",
+       "Least severe level written.",
+       0,
+       INT64_MAX,
        {"debug", "info", "warn", "error"},
        [](Config& c, const Value& v) { c.log.level = v.text; }});
-  add({"log", "access", K::kBool, "true", "Write one line per HTTP request (at level info).", 0,
-       INT64_MAX, {}, [](Config& c, const Value& v) { c.log.access = v.flag; }});
-  add({"log", "stdout", K::kBool, "true", "Write log lines to standard output.", 0, INT64_MAX, {},
+  add({"log",
+       "access",
+       K::kBool,
+       "true",
+       "Write one line per HTTP request (at level info).",
+       0,
+       INT64_MAX,
+       {},
+       [](Config& c, const Value& v) { c.log.access = v.flag; }});
+  add({"log",
+       "stdout",
+       K::kBool,
+       "true",
+       "Write log lines to standard output.",
+       0,
+       INT64_MAX,
+       {},
        [](Config& c, const Value& v) { c.log.to_stdout = v.flag; }});
-  add({"log", "file", K::kPath, "", "Also append log lines to this file (empty: no file).", 0,
-       INT64_MAX, {}, [](Config& c, const Value& v) { c.log.file = v.text; }});
-  add({"log", "file_max_bytes", K::kSize, "10MiB",
-       "Rotate the log file when it would grow past this size.", 4096, INT64_MAX, {},
+  add({"log",
+       "file",
+       K::kPath,
+       "",
+       "Also append log lines to this file (empty: no file).",
+       0,
+       INT64_MAX,
+       {},
+       [](Config& c, const Value& v) { c.log.file = v.text; }});
+  add({"log",
+       "file_max_bytes",
+       K::kSize,
+       "10MiB",
+       "Rotate the log file when it would grow past this size.",
+       4096,
+       INT64_MAX,
+       {},
        [](Config& c, const Value& v) { c.log.file_max_bytes = v.number; }});
-  add({"log", "file_keep", K::kInt, "5",
-       "Rotated files kept (`FILE.1` is the newest); older ones are deleted.", 0, 100, {},
+  add({"log",
+       "file_keep",
+       K::kInt,
+       "5",
+       "Rotated files kept (`FILE.1` is the newest); older ones are deleted.",
+       0,
+       100,
+       {},
        [](Config& c, const Value& v) { c.log.file_keep = v.number; }});
 
   // metrics
-  add({"metrics", "enabled", K::kBool, "true", "Serve Prometheus metrics.", 0, INT64_MAX, {},
+  add({"metrics",
+       "enabled",
+       K::kBool,
+       "true",
+       "Serve Prometheus metrics.",
+       0,
+       INT64_MAX,
+       {},
        [](Config& c, const Value& v) { c.metrics.enabled = v.flag; }});
-  add({"metrics", "path", K::kString, "/metrics", "Path of the Prometheus endpoint.", 0, INT64_MAX,
-       {}, [](Config& c, const Value& v) { c.metrics.path = v.text; }, CheckRoutePath});
+  add({"metrics",
+       "path",
+       K::kString,
+       "/metrics",
+       "Path of the Prometheus endpoint.",
+       0,
+       INT64_MAX,
+       {},
+       [](Config& c, const Value& v) { c.metrics.path = v.text; },
+       CheckRoutePath});
   AddModelFields(f);
   AddDialogFields(f);
   AddKnowledgeFields(f);
@@ -200,18 +335,26 @@ const Field* FindField(const std::string& section, const std::string& key) {
 std::string Expected(const Field& f) {
   if (!f.expected.empty()) return f.expected;
   switch (f.kind) {
-    case Kind::kString: return "a string";
-    case Kind::kPath: return "a file path";
+    case Kind::kString:
+      return "a string";
+    case Kind::kPath:
+      return "a file path";
     case Kind::kInt:
       return "an integer from " + std::to_string(f.min) + " to " + std::to_string(f.max);
     case Kind::kNumber:
       return "a number from " + std::to_string(f.min) + " to " + std::to_string(f.max);
-    case Kind::kBool: return "true or false";
-    case Kind::kDuration: return "a duration such as 500ms, 15s, 2m or 1h";
-    case Kind::kSize: return "a size such as 65536, 64KiB or 1MiB";
-    case Kind::kList: return "a list of IP addresses or CIDR ranges";
-    case Kind::kEnum: return "one of: " + Join(f.choices, ", ");
-    case Kind::kListen: return "host:port with an IP address, e.g. 127.0.0.1:18789 or [::1]:18789";
+    case Kind::kBool:
+      return "true or false";
+    case Kind::kDuration:
+      return "a duration such as 500ms, 15s, 2m or 1h";
+    case Kind::kSize:
+      return "a size such as 65536, 64KiB or 1MiB";
+    case Kind::kList:
+      return "a list of IP addresses or CIDR ranges";
+    case Kind::kEnum:
+      return "one of: " + Join(f.choices, ", ");
+    case Kind::kListen:
+      return "host:port with an IP address, e.g. 127.0.0.1:18789 or [::1]:18789";
   }
   return "a value";
 }
@@ -294,7 +437,9 @@ std::optional<Value> ParseScalar(const Field& f, const std::string& raw, std::st
     if (v.number < f.min || v.number > f.max) {
       return fail("got '" + s + "', out of range: expected " + Expected(f) + " between " +
                   std::to_string(f.min) + " and " + std::to_string(f.max) +
-                  (f.kind == Kind::kSize ? " bytes" : f.kind == Kind::kDuration ? " ms" : ""));
+                  (f.kind == Kind::kSize       ? " bytes"
+                   : f.kind == Kind::kDuration ? " ms"
+                                               : ""));
     }
   }
   if (f.check) {
@@ -326,9 +471,10 @@ std::string RenderMarkdown() {
     if (IsListSection(section)) {
       std::string env = EnvPrefix(section);
       for (char& c : env) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      out += "A list; each item is a mapping with the keys below. The first item is the default "
-             "model; `parley serve --model FILE.gguf` sets its `path`. `PARLEY_" + env +
-             "_<KEY>` environment overrides apply to the first item.\n\n";
+      out +=
+          "A list; each item is a mapping with the keys below. The first item is the default "
+          "model; `parley serve --model FILE.gguf` sets its `path`. `PARLEY_" +
+          env + "_<KEY>` environment overrides apply to the first item.\n\n";
     }
     out += "| key | default | type | description |\n|---|---|---|---|\n";
     for (const auto& f : Schema()) {

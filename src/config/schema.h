@@ -17,11 +17,11 @@ enum class Kind { kString, kInt, kNumber, kBool, kDuration, kSize, kList, kEnum,
 
 // A value after parsing, before it is stored.
 struct Value {
-  std::string text;                 // strings, enums, paths, listen addresses
-  int64_t number = 0;               // ints, sizes (bytes), durations (milliseconds)
-  double real = 0;                  // numbers
+  std::string text;    // strings, enums, paths, listen addresses
+  int64_t number = 0;  // ints, sizes (bytes), durations (milliseconds)
+  double real = 0;     // numbers
   bool flag = false;
-  std::vector<std::string> items;   // lists
+  std::vector<std::string> items;  // lists
 };
 
 struct Field {

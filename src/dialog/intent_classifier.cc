@@ -12,7 +12,7 @@ namespace {
 constexpr double kPatternWeight = 0.6;  // best single pattern vs. the intent's centroid
 
 constexpr double kNoWordFactor = 0.5;  // a pattern sharing no whole word with the message
-constexpr double kKeywordBoost = 0.6;   // share of the remaining gap a keyword hit closes
+constexpr double kKeywordBoost = 0.6;  // share of the remaining gap a keyword hit closes
 
 // Tuned with `parley eval intents` on eval/customer_service_dev.jsonl (flow without keywords):
 // single Chinese characters carry much of the meaning (退, 钱, 付), and English trigrams absorb

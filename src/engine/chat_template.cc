@@ -96,10 +96,11 @@ Result<std::vector<TemplatePart>> ChatTemplate::RenderBuiltin(
   std::vector<std::string> sentinels;
   std::vector<llama_chat_message> raw;
   for (size_t i = 0; i < chat.size(); ++i) sentinels.push_back(Sentinel(i));
-  for (size_t i = 0; i < chat.size(); ++i) raw.push_back({chat[i].role.c_str(), sentinels[i].c_str()});
+  for (size_t i = 0; i < chat.size(); ++i)
+    raw.push_back({chat[i].role.c_str(), sentinels[i].c_str()});
   std::string formatted(4096, '\0');
-  int n = llama_chat_apply_template(source_.c_str(), raw.data(), raw.size(), true,
-                                    formatted.data(), static_cast<int32_t>(formatted.size()));
+  int n = llama_chat_apply_template(source_.c_str(), raw.data(), raw.size(), true, formatted.data(),
+                                    static_cast<int32_t>(formatted.size()));
   if (n > static_cast<int>(formatted.size())) {
     formatted.resize(static_cast<size_t>(n));
     n = llama_chat_apply_template(source_.c_str(), raw.data(), raw.size(), true, formatted.data(),

@@ -125,7 +125,8 @@ Result<std::vector<Token>> LlamaEngine::Prompt(const ModelView& m, const Generat
   if (tokens.empty()) {
     return MakeError(ErrorCode::kInvalidArgument, "the prompt is empty", "invalid_value", "prompt");
   }
-  if (tokens.size() + 1 > static_cast<size_t>(limit)) return ContextExceeded(tokens.size(), limit, false);
+  if (tokens.size() + 1 > static_cast<size_t>(limit))
+    return ContextExceeded(tokens.size(), limit, false);
   return tokens;
 }
 
@@ -136,8 +137,8 @@ Status LlamaEngine::Generate(GenerateRequest request, std::shared_ptr<TokenSink>
   if (request.max_tokens <= 0) request.max_tokens = std::min(m->options->max_tokens, cap);
   if (request.max_tokens > cap) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "max_tokens is " + std::to_string(request.max_tokens) + "; this model allows at most " +
-                         std::to_string(cap),
+                     "max_tokens is " + std::to_string(request.max_tokens) +
+                         "; this model allows at most " + std::to_string(cap),
                      "invalid_value", "max_tokens");
   }
   auto prompt = Prompt(*m, request);
@@ -172,7 +173,9 @@ Status LlamaEngine::Embed(const std::string& model, const std::string& text,
   auto task = std::make_unique<Task>();
   const int n = static_cast<int>(tokens.size());
   task->prompt = std::move(tokens);
-  task->on_embedding = [done = std::move(done), n](Result<std::vector<float>> r) { done(std::move(r), n); };
+  task->on_embedding = [done = std::move(done), n](Result<std::vector<float>> r) {
+    done(std::move(r), n);
+  };
   return m->scheduler->Submit(std::move(task));
 }
 

@@ -7,9 +7,7 @@
 #include "llama.h"
 
 namespace parley::engine {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 Status CheckModelFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -98,7 +96,8 @@ std::string LlamaModel::Detokenize(const std::vector<Token>& tokens) const {
 
 bool LlamaModel::IsEndOfGeneration(Token token) const { return llama_vocab_is_eog(vocab_, token); }
 
-Result<std::vector<Token>> LlamaModel::TokenizeChat(const std::vector<ChatMessage>& messages) const {
+Result<std::vector<Token>> LlamaModel::TokenizeChat(
+    const std::vector<ChatMessage>& messages) const {
   std::vector<ChatMessage> chat;
   const bool has_system = !messages.empty() && messages.front().role == "system";
   if (!has_system && !options_.system_prompt.empty()) {

@@ -29,7 +29,7 @@ struct SamplingParams {
   int repeat_last_n = 64;
   float frequency_penalty = 0.0f;
   float presence_penalty = 0.0f;
-  uint32_t seed = 0xFFFFFFFF;  // 0xFFFFFFFF = random
+  uint32_t seed = 0xFFFFFFFF;                         // 0xFFFFFFFF = random
   std::vector<std::pair<int32_t, float>> logit_bias;  // token id -> bias
 };
 
@@ -40,7 +40,7 @@ struct GenerateRequest {
   int max_tokens = 256;
   std::vector<std::string> stop;
   SamplingParams sampling;
-  std::string session_id;  // keeps the KV cache of this conversation between turns ("" = none)
+  std::string session_id;   // keeps the KV cache of this conversation between turns ("" = none)
   bool ignore_eos = false;  // generate max_tokens even past end-of-turn (benchmarks)
 };
 

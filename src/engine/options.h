@@ -11,9 +11,9 @@ namespace parley::engine {
 struct ModelOptions {
   std::string id;
   std::string path;
-  int context = 4096;   // total KV tokens, split evenly between the parallel sequences
+  int context = 4096;  // total KV tokens, split evenly between the parallel sequences
   int parallel = 4;
-  int threads = 0;      // 0: all cores
+  int threads = 0;  // 0: all cores
   int threads_batch = 0;
   int batch = 512;
   int prefill_chunk = 256;  // prompt tokens decoded per scheduler step, oldest request first
@@ -21,7 +21,7 @@ struct ModelOptions {
   std::string cache_type = "f16";
   SamplingParams sampling;  // defaults for requests that do not set a field
   int max_tokens = 512;
-  int max_tokens_cap = 0;   // 0: one sequence's context
+  int max_tokens_cap = 0;  // 0: one sequence's context
   std::string chat_template;
   std::string system_prompt;
   bool embeddings = false;

@@ -13,9 +13,9 @@ SamplerPtr MakeSampler(const SamplingParams& p, const llama_vocab* vocab) {
   if (!p.logit_bias.empty()) {
     std::vector<llama_logit_bias> bias;
     for (const auto& [token, value] : p.logit_bias) bias.push_back({token, value});
-    llama_sampler_chain_add(chain, llama_sampler_init_logit_bias(llama_vocab_n_tokens(vocab),
-                                                                 static_cast<int32_t>(bias.size()),
-                                                                 bias.data()));
+    llama_sampler_chain_add(
+        chain, llama_sampler_init_logit_bias(llama_vocab_n_tokens(vocab),
+                                             static_cast<int32_t>(bias.size()), bias.data()));
   }
   // Penalties scan the candidates, so they come after top-k has cut the list down.
   if (p.top_k > 0) llama_sampler_chain_add(chain, llama_sampler_init_top_k(p.top_k));

@@ -16,10 +16,10 @@ struct Scheduler::Slot {
   std::vector<Token> cached;   // tokens whose KV this sequence holds, in order
   std::string session;         // the session that owns the cached state ("" = none)
   uint64_t last_used = 0;
-  size_t prompt_pos = 0;       // next prompt token to decode
+  size_t prompt_pos = 0;  // next prompt token to decode
   bool generating = false;
-  Token next = -1;             // sampled token to decode at the next step
-  int32_t logits_at = -1;      // index of this slot's logits in the batch just decoded
+  Token next = -1;         // sampled token to decode at the next step
+  int32_t logits_at = -1;  // index of this slot's logits in the batch just decoded
   SamplerPtr sampler;
   std::unique_ptr<StopMatcher> stop;
   Usage usage;
@@ -76,7 +76,9 @@ ggml_type CacheType(const std::string& name) {
   return GGML_TYPE_F16;
 }
 
-int Threads(int n) { return n > 0 ? n : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+int Threads(int n) {
+  return n > 0 ? n : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 size_t CommonPrefix(const std::vector<Token>& a, const std::vector<Token>& b) {
   size_t n = 0;
@@ -89,7 +91,9 @@ double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).coun
 }  // namespace
 
 Scheduler::Scheduler(std::shared_ptr<LlamaModel> model, EngineMetrics* metrics)
-    : model_(std::move(model)), metrics_(metrics), opt_(model_->options()),
+    : model_(std::move(model)),
+      metrics_(metrics),
+      opt_(model_->options()),
       sessions_(opt_.session_memory_bytes, opt_.session_dir, opt_.session_disk_bytes) {}
 
 Scheduler::~Scheduler() {
@@ -163,20 +167,22 @@ void Scheduler::Run() {
     {
       std::unique_lock lock(mu_);
       const auto busy = [&] {
-        return std::any_of(slots_.begin(), slots_.end(), [](const auto& s) { return s->task != nullptr; });
+        return std::any_of(slots_.begin(), slots_.end(),
+                           [](const auto& s) { return s->task != nullptr; });
       };
       wake_.wait(lock, [&] { return stop_ || !queue_.empty() || !parked_.empty() || busy(); });
       if (stop_) break;
     }
     Admit();
     for (auto& s : slots_) {
-      if (s->task && s->task->sink && s->task->sink->Cancelled()) Finish(*s, FinishReason::kCancelled);
+      if (s->task && s->task->sink && s->task->sink->Cancelled())
+        Finish(*s, FinishReason::kCancelled);
     }
     if (BuildBatch() == 0) continue;
     const int rc = llama_decode(ctx_, batch_->b);
     if (rc != 0) {
-      FailAll(MakeError(ErrorCode::kInternal, "decoding failed (llama_decode returned " +
-                                                  std::to_string(rc) + ")"));
+      FailAll(MakeError(ErrorCode::kInternal,
+                        "decoding failed (llama_decode returned " + std::to_string(rc) + ")"));
       continue;
     }
     SampleSlots();
@@ -185,7 +191,8 @@ void Scheduler::Run() {
   FailAll(MakeError(ErrorCode::kUnavailable, "the server is shutting down"));
   std::lock_guard lock(mu_);
   for (auto& t : queue_) {
-    if (t->sink) t->sink->OnError(MakeError(ErrorCode::kUnavailable, "the server is shutting down"));
+    if (t->sink)
+      t->sink->OnError(MakeError(ErrorCode::kUnavailable, "the server is shutting down"));
   }
   queue_.clear();
 }
@@ -241,7 +248,7 @@ Scheduler::Slot* Scheduler::FreeSlot() {
     if (s->task) continue;
     // Prefer sequences no session owns, then the least recently used.
     if (!best || (best->session.empty() != s->session.empty() ? s->session.empty()
-                                                               : s->last_used < best->last_used)) {
+                                                              : s->last_used < best->last_used)) {
       best = s.get();
     }
   }
@@ -255,7 +262,8 @@ Scheduler::Slot* Scheduler::PickVictim() {
   Slot* best = nullptr;
   int best_left = 0;
   for (auto& s : slots_) {
-    if (!s->task || !s->generating || s->run_tokens < kMinRunTokens || s->parked >= kMaxParks) continue;
+    if (!s->task || !s->generating || s->run_tokens < kMinRunTokens || s->parked >= kMaxParks)
+      continue;
     const int left = s->task->request.max_tokens - s->usage.completion_tokens;
     if (left > best_left) {
       best = s.get();
@@ -269,7 +277,8 @@ void Scheduler::Park(Slot& s) {
   auto p = std::make_unique<Parked>();
   p->saved.tokens = s.cached;
   p->saved.state.resize(llama_state_seq_get_size(ctx_, s.seq));
-  p->saved.state.resize(llama_state_seq_get_data(ctx_, p->saved.state.data(), p->saved.state.size(), s.seq));
+  p->saved.state.resize(
+      llama_state_seq_get_data(ctx_, p->saved.state.data(), p->saved.state.size(), s.seq));
   p->task = std::move(s.task);
   p->sampler = std::move(s.sampler);
   p->stop = std::move(s.stop);
@@ -340,7 +349,8 @@ void Scheduler::Evict(Slot& slot) {
     SavedSequence saved;
     saved.tokens = slot.cached;
     saved.state.resize(llama_state_seq_get_size(ctx_, slot.seq));
-    const size_t n = llama_state_seq_get_data(ctx_, saved.state.data(), saved.state.size(), slot.seq);
+    const size_t n =
+        llama_state_seq_get_data(ctx_, saved.state.data(), saved.state.size(), slot.seq);
     if (n > 0) {
       saved.state.resize(n);
       sessions_.Put(slot.session, std::move(saved));
@@ -423,12 +433,14 @@ int Scheduler::BuildBatch() {
   }
   std::sort(prompting.begin(), prompting.end(),
             [](const Slot* a, const Slot* b) { return a->task->enqueued < b->task->enqueued; });
-  const int limit = std::min(batch_->capacity, batch_->b.n_tokens + std::max(opt_.prefill_chunk, 1));
+  const int limit =
+      std::min(batch_->capacity, batch_->b.n_tokens + std::max(opt_.prefill_chunk, 1));
   for (Slot* s : prompting) {
     const auto& prompt = s->task->prompt;
     while (s->prompt_pos < prompt.size() && batch_->b.n_tokens < limit) {
       const bool last = s->prompt_pos + 1 == prompt.size();
-      const int i = batch_->Add(prompt[s->prompt_pos], static_cast<int>(s->cached.size()), s->seq, last);
+      const int i =
+          batch_->Add(prompt[s->prompt_pos], static_cast<int>(s->cached.size()), s->seq, last);
       s->cached.push_back(prompt[s->prompt_pos++]);
       if (last) s->logits_at = i;
     }
@@ -525,12 +537,14 @@ void Scheduler::FailAll(const Error& error) {
 void Scheduler::Embed(Task& task) {
   if (!embed_ctx_) {
     task.on_embedding(MakeError(ErrorCode::kInvalidArgument,
-                                "model " + opt_.id + " does not serve embeddings", "model_not_embedding"));
+                                "model " + opt_.id + " does not serve embeddings",
+                                "model_not_embedding"));
     return;
   }
   llama_memory_clear(llama_get_memory(embed_ctx_), true);
   Batch b(static_cast<int>(task.prompt.size()));
-  for (size_t i = 0; i < task.prompt.size(); ++i) b.Add(task.prompt[i], static_cast<int>(i), 0, true);
+  for (size_t i = 0; i < task.prompt.size(); ++i)
+    b.Add(task.prompt[i], static_cast<int>(i), 0, true);
   if (llama_decode(embed_ctx_, b.b) != 0) {
     task.on_embedding(MakeError(ErrorCode::kInternal, "embedding failed"));
     return;

@@ -36,7 +36,7 @@ class SessionCache {
  private:
   struct Entry {
     std::string session;
-    SavedSequence saved;     // empty when on disk
+    SavedSequence saved;  // empty when on disk
     bool on_disk = false;
     uint64_t disk_bytes = 0;
   };

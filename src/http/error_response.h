@@ -11,7 +11,7 @@
 namespace parley::http {
 
 int HttpStatus(ErrorCode code);
-std::string_view ErrorType(ErrorCode code);   // "invalid_request_error", "server_error", ...
+std::string_view ErrorType(ErrorCode code);      // "invalid_request_error", "server_error", ...
 std::string_view DefaultReason(ErrorCode code);  // used when Error::reason is empty
 std::string ErrorBody(const Error& error);
 Response ErrorResponse(const Error& error);

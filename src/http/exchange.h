@@ -44,7 +44,8 @@ class Exchange {
   using FinishHook = std::function<void(const Exchange&, const FinishInfo&)>;
 
   Exchange(Request request, std::shared_ptr<ResponseChannel> channel)
-      : request_(std::move(request)), channel_(std::move(channel)),
+      : request_(std::move(request)),
+        channel_(std::move(channel)),
         start_(std::chrono::steady_clock::now()) {}
 
   Request& request() { return request_; }

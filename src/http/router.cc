@@ -111,12 +111,12 @@ void Pipeline::Dispatch(const ExchangePtr& ex) const {
       req.params = std::move(m.params);
     } else if (!m.allow.empty()) {
       ex->AddResponseHeader("Allow", m.allow);
-      ex->set_pending_error(MakeError(ErrorCode::kMethodNotAllowed,
-                                      "method " + req.method + " is not allowed on " + req.path +
-                                          "; allowed: " + m.allow));
+      ex->set_pending_error(MakeError(
+          ErrorCode::kMethodNotAllowed,
+          "method " + req.method + " is not allowed on " + req.path + "; allowed: " + m.allow));
     } else {
-      ex->set_pending_error(MakeError(ErrorCode::kNotFound, "no route for " + req.path,
-                                      "route_not_found"));
+      ex->set_pending_error(
+          MakeError(ErrorCode::kNotFound, "no route for " + req.path, "route_not_found"));
     }
   }
   chain_(ex);

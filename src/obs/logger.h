@@ -43,9 +43,9 @@ struct Field {
 struct LoggerOptions {
   Level level = Level::kInfo;
   bool to_stdout = true;
-  std::string file;                 // empty: no file
+  std::string file;  // empty: no file
   uint64_t file_max_bytes = 10 << 20;
-  int file_keep = 5;                // rotated files kept: FILE.1 .. FILE.N
+  int file_keep = 5;  // rotated files kept: FILE.1 .. FILE.N
   // Applied to every string field value before it is written (the security layer's PII
   // masking); must be thread-safe. Empty: values are written as given.
   std::function<std::string(std::string_view)> redact;
@@ -67,10 +67,18 @@ class Logger {
   Level level() const { return static_cast<Level>(level_.load()); }
 
   void Log(Level level, std::string_view msg, std::initializer_list<Field> fields = {});
-  void Debug(std::string_view msg, std::initializer_list<Field> f = {}) { Log(Level::kDebug, msg, f); }
-  void Info(std::string_view msg, std::initializer_list<Field> f = {}) { Log(Level::kInfo, msg, f); }
-  void Warn(std::string_view msg, std::initializer_list<Field> f = {}) { Log(Level::kWarn, msg, f); }
-  void Error(std::string_view msg, std::initializer_list<Field> f = {}) { Log(Level::kError, msg, f); }
+  void Debug(std::string_view msg, std::initializer_list<Field> f = {}) {
+    Log(Level::kDebug, msg, f);
+  }
+  void Info(std::string_view msg, std::initializer_list<Field> f = {}) {
+    Log(Level::kInfo, msg, f);
+  }
+  void Warn(std::string_view msg, std::initializer_list<Field> f = {}) {
+    Log(Level::kWarn, msg, f);
+  }
+  void Error(std::string_view msg, std::initializer_list<Field> f = {}) {
+    Log(Level::kError, msg, f);
+  }
 
   void Flush();
   uint64_t dropped() const { return dropped_.load(); }
@@ -86,9 +94,9 @@ class Logger {
 
   std::mutex mu_;
   std::condition_variable wake_, drained_;
-  std::string pending_;      // guarded by mu_
-  bool writing_ = false;     // guarded by mu_
-  bool stop_ = false;        // guarded by mu_
+  std::string pending_;   // guarded by mu_
+  bool writing_ = false;  // guarded by mu_
+  bool stop_ = false;     // guarded by mu_
 
   // Writer-thread state.
   FILE* file_ = nullptr;

@@ -110,8 +110,7 @@ std::vector<double> ExponentialBuckets(double start, double factor, int count) {
 }
 
 std::vector<double> LatencyBuckets() {
-  return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-          0.25,   0.5,   1,      2.5,   5,    10,    30,    60};
+  return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
 }
 
 template <typename T>
@@ -154,8 +153,8 @@ template class Family<Histogram>;
 Family<Counter>* Registry::AddCounter(std::string name, std::string help,
                                       std::vector<std::string> labels) {
   std::lock_guard lock(mu_);
-  counters_.push_back(std::make_unique<Family<Counter>>(std::move(name), std::move(help),
-                                                        std::move(labels)));
+  counters_.push_back(
+      std::make_unique<Family<Counter>>(std::move(name), std::move(help), std::move(labels)));
   order_.push_back({MetricType::kCounter, counters_.back().get()});
   return counters_.back().get();
 }
@@ -173,8 +172,8 @@ Family<Histogram>* Registry::AddHistogram(std::string name, std::string help,
                                           std::vector<std::string> labels,
                                           std::vector<double> bounds) {
   std::lock_guard lock(mu_);
-  histograms_.push_back(std::make_unique<Family<Histogram>>(
-      std::move(name), std::move(help), std::move(labels), std::move(bounds)));
+  histograms_.push_back(std::make_unique<Family<Histogram>>(std::move(name), std::move(help),
+                                                            std::move(labels), std::move(bounds)));
   order_.push_back({MetricType::kHistogram, histograms_.back().get()});
   return histograms_.back().get();
 }

@@ -60,7 +60,7 @@ class Histogram {
 };
 
 // Bucket presets in seconds.
-std::vector<double> LatencyBuckets();       // 0.5 ms .. 60 s
+std::vector<double> LatencyBuckets();  // 0.5 ms .. 60 s
 std::vector<double> ExponentialBuckets(double start, double factor, int count);
 
 enum class MetricType { kCounter, kGauge, kHistogram };
@@ -71,7 +71,9 @@ class Family {
  public:
   Family(std::string name, std::string help, std::vector<std::string> labels,
          std::vector<double> bounds = {})
-      : name_(std::move(name)), help_(std::move(help)), labels_(std::move(labels)),
+      : name_(std::move(name)),
+        help_(std::move(help)),
+        labels_(std::move(labels)),
         bounds_(std::move(bounds)) {}
 
   // The child for these label values (same count and order as the label names).
@@ -99,8 +101,7 @@ class Registry {
  public:
   Family<Counter>* AddCounter(std::string name, std::string help,
                               std::vector<std::string> labels = {});
-  Family<Gauge>* AddGauge(std::string name, std::string help,
-                          std::vector<std::string> labels = {});
+  Family<Gauge>* AddGauge(std::string name, std::string help, std::vector<std::string> labels = {});
   Family<Histogram>* AddHistogram(std::string name, std::string help,
                                   std::vector<std::string> labels, std::vector<double> bounds);
 

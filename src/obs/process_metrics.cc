@@ -46,8 +46,9 @@ void RegisterProcessMetrics(Registry& registry, const BuildInfo& build) {
   const double start = NowSeconds();
   auto* rss = registry.AddGauge("process_resident_memory_bytes", "Resident memory size in bytes.")
                   ->With({});
-  auto* cpu = registry.AddGauge("process_cpu_seconds", "Total user and system CPU time in seconds.")
-                  ->With({});
+  auto* cpu =
+      registry.AddGauge("process_cpu_seconds", "Total user and system CPU time in seconds.")
+          ->With({});
   auto* fds = registry.AddGauge("process_open_fds", "Number of open file descriptors.")->With({});
   registry.AddGauge("process_start_time_seconds", "Start time of the process since the epoch.")
       ->With({})

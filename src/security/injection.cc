@@ -1,8 +1,8 @@
 #include "security/injection.h"
 
-#include <algorithm>
-
 #include <re2/re2.h>
+
+#include <algorithm>
 
 namespace parley::security {
 namespace {
@@ -172,7 +172,8 @@ std::vector<InjectionHit> InjectionDetector::Find(std::string_view text) const {
   const re2::StringPiece in(norm);
   for (const auto& k : kinds_) {
     re2::StringPiece m;
-    for (size_t pos = 0; pos < norm.size() && k.re->Match(in, pos, norm.size(), RE2::UNANCHORED, &m, 1);) {
+    for (size_t pos = 0;
+         pos < norm.size() && k.re->Match(in, pos, norm.size(), RE2::UNANCHORED, &m, 1);) {
       const size_t b = static_cast<size_t>(m.data() - norm.data());
       spans.push_back({b, b + m.size(), &k.kind});
       pos = b + std::max<size_t>(m.size(), 1);

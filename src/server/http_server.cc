@@ -19,26 +19,32 @@ std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int threads) {
 
 }  // namespace
 
-HttpServer::Impl::Impl(ServerOptions o, const http::Pipeline* p, obs::Logger* l,
-                       obs::Registry* m)
-    : opt(std::move(o)), pipeline(p), log(l), contexts(MakeContexts(opt.io_threads)),
-      acceptor(main()), drain_timer(main()), accept_retry(main()),
+HttpServer::Impl::Impl(ServerOptions o, const http::Pipeline* p, obs::Logger* l, obs::Registry* m)
+    : opt(std::move(o)),
+      pipeline(p),
+      log(l),
+      contexts(MakeContexts(opt.io_threads)),
+      acceptor(main()),
+      drain_timer(main()),
+      accept_retry(main()),
       sweep_timer(main()) {
   for (auto& c : contexts) guards.push_back(asio::make_work_guard(*c));
   open_connections =
       m->AddGauge("parley_http_open_connections", "Client connections currently open.")->With({});
-  accepted = m->AddCounter("parley_http_connections_total", "Client connections accepted.")->With({});
+  accepted =
+      m->AddCounter("parley_http_connections_total", "Client connections accepted.")->With({});
   rejected_connections = m->AddCounter("parley_http_connections_rejected_total",
                                        "Connections closed at once because of max_connections.")
                              ->With({});
-  transport_errors = m->AddCounter("parley_http_transport_errors_total",
-                                   "Requests that failed before reaching a handler, by reason.",
-                                   {"reason"});
+  transport_errors =
+      m->AddCounter("parley_http_transport_errors_total",
+                    "Requests that failed before reaching a handler, by reason.", {"reason"});
 }
 
 void HttpServer::Impl::Accept() {
   auto& ctx = *contexts[next_context++ % contexts.size()];
-  acceptor.async_accept(ctx, [this](beast::error_code ec, tcp::socket s) { OnAccept(ec, std::move(s)); });
+  acceptor.async_accept(
+      ctx, [this](beast::error_code ec, tcp::socket s) { OnAccept(ec, std::move(s)); });
 }
 
 void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
@@ -175,7 +181,8 @@ Status HttpServer::Start() {
   if (!ec) im.acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     return MakeError(ErrorCode::kUnavailable, "cannot listen on " + im.opt.host + ":" +
-                                                  std::to_string(im.opt.port) + ": " + ec.message());
+                                                  std::to_string(im.opt.port) + ": " +
+                                                  ec.message());
   }
   im.Accept();
   im.Sweep();

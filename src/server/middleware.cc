@@ -72,9 +72,9 @@ http::Middleware MetricsMiddleware(const http::Router& router, obs::Registry& re
                                           {"route", "method"}, obs::LatencyBuckets());
   auto* in_flight =
       registry.AddGauge("parley_http_requests_in_flight", "HTTP requests being handled.")->With({});
-  auto* bytes = registry.AddCounter("parley_http_response_body_bytes_total",
-                                    "Response body bytes written.")
-                    ->With({});
+  auto* bytes =
+      registry.AddCounter("parley_http_response_body_bytes_total", "Response body bytes written.")
+          ->With({});
 
   auto make = [&](const std::string& route, const std::string& method) {
     auto m = std::make_shared<RouteMetrics>();
@@ -84,7 +84,8 @@ http::Middleware MetricsMiddleware(const http::Router& router, obs::Registry& re
     m->duration = durations->With({route, method});
     return m;
   };
-  auto table = std::make_shared<std::unordered_map<const http::RouteInfo*, std::shared_ptr<RouteMetrics>>>();
+  auto table =
+      std::make_shared<std::unordered_map<const http::RouteInfo*, std::shared_ptr<RouteMetrics>>>();
   for (const http::RouteInfo* r : router.routes()) (*table)[r] = make(r->pattern, r->method);
   auto unmatched = make("unmatched", "-");
 

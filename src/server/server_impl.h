@@ -1,10 +1,10 @@
 // Internal to server/: the state HttpServer and its Sessions share. Not part of the API.
 #pragma once
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <atomic>
 #include <mutex>
 #include <optional>
 #include <unordered_map>

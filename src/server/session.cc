@@ -98,10 +98,9 @@ void Session::ReadHeader() {
   parser_->header_limit(server_->opt.max_header_bytes);
   parser_->body_limit(server_->opt.max_body_bytes);
   Arm(server_->opt.header_timeout);
-  bhttp::async_read_header(socket_, buffer_, *parser_,
-                           [self = shared_from_this()](beast::error_code ec, size_t) {
-                             self->OnHeader(ec);
-                           });
+  bhttp::async_read_header(
+      socket_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
 }
 
 void Session::OnHeader(beast::error_code ec) {
@@ -146,8 +145,9 @@ void Session::OnHeader(beast::error_code ec) {
 void Session::ReadBody() {
   if (parser_->is_done()) return Dispatch(std::nullopt);
   Arm(server_->opt.body_timeout);
-  bhttp::async_read(socket_, buffer_, *parser_,
-                    [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+  bhttp::async_read(
+      socket_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
 }
 
 void Session::OnBody(beast::error_code ec) {
@@ -168,7 +168,8 @@ void Session::OnReadError(beast::error_code ec) {
     // The sweeper has closed the socket; nothing can be sent.
     if (started) server_->transport_errors->With({"timeout"})->Inc();
     if (started && server_->log->Enabled(obs::Level::kInfo)) {
-      server_->log->Info("request timed out", {{"peer", peer_ip_}, {"stage", busy_ ? "body" : "header"}});
+      server_->log->Info("request timed out",
+                         {{"peer", peer_ip_}, {"stage", busy_ ? "body" : "header"}});
     }
     return;
   }
@@ -211,9 +212,8 @@ void Session::OnConnectionThread(F&& f) {
 }
 
 void Session::Send(http::Response&& r) {
-  OnConnectionThread([self = shared_from_this(), r = std::move(r)]() mutable {
-    self->Write(std::move(r));
-  });
+  OnConnectionThread(
+      [self = shared_from_this(), r = std::move(r)]() mutable { self->Write(std::move(r)); });
 }
 
 void Session::StartStream(http::Response&& head) {
@@ -260,8 +260,8 @@ void Session::DoStartStream(http::Response&& r) {
   head.set(bhttp::field::server, "parley");
   head.set(bhttp::field::content_type, r.content_type);
   for (auto& [k, v] : r.headers) head.insert(k, v);
-  stream_keep_alive_ = exchange_ && exchange_->request().keep_alive && !close_after_ &&
-                       !server_->draining.load();
+  stream_keep_alive_ =
+      exchange_ && exchange_->request().keep_alive && !close_after_ && !server_->draining.load();
   head.keep_alive(stream_keep_alive_);
   head.chunked(true);
   status_ = r.status;

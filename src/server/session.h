@@ -4,10 +4,10 @@
 // Exchange::Respond may be called from any thread and is posted onto that thread.
 #pragma once
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>

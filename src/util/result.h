@@ -12,21 +12,21 @@
 namespace parley {
 
 enum class ErrorCode {
-  kInvalidArgument,     // the client sent something malformed or out of range
-  kUnauthenticated,     // no or bad credentials
-  kPermissionDenied,    // credentials lack the needed scope
-  kNotFound,            // route, model, document... does not exist
-  kMethodNotAllowed,    // route exists, method does not
-  kConflict,            // state conflict (duplicate, already exists)
-  kRequestTimeout,      // the client was too slow to send its request
-  kPayloadTooLarge,     // body over its limit
-  kUnsupportedMedia,    // body of a type the route does not take
-  kHeaderTooLarge,      // header section over its size or count limit
-  kResourceExhausted,   // a per-client limit (rate limit) was hit
-  kUnavailable,         // the server is overloaded, draining or not ready
-  kDeadlineExceeded,    // an operation inside the server timed out
-  kUnimplemented,       // a feature that is not built in
-  kInternal,            // a bug or an unexpected failure
+  kInvalidArgument,    // the client sent something malformed or out of range
+  kUnauthenticated,    // no or bad credentials
+  kPermissionDenied,   // credentials lack the needed scope
+  kNotFound,           // route, model, document... does not exist
+  kMethodNotAllowed,   // route exists, method does not
+  kConflict,           // state conflict (duplicate, already exists)
+  kRequestTimeout,     // the client was too slow to send its request
+  kPayloadTooLarge,    // body over its limit
+  kUnsupportedMedia,   // body of a type the route does not take
+  kHeaderTooLarge,     // header section over its size or count limit
+  kResourceExhausted,  // a per-client limit (rate limit) was hit
+  kUnavailable,        // the server is overloaded, draining or not ready
+  kDeadlineExceeded,   // an operation inside the server timed out
+  kUnimplemented,      // a feature that is not built in
+  kInternal,           // a bug or an unexpected failure
 };
 
 struct Error {

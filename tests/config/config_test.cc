@@ -42,19 +42,26 @@ TEST(LoaderTest, ParsesUnitsAndLists) {
 
 TEST(LoaderTest, EnvironmentWinsOverTheFile) {
   const auto l = LoadText("log:\n  level: warn\n", "t.yaml",
-                          {{"PARLEY_LOG_LEVEL", "debug"}, {"PARLEY_SERVER_TRUSTED_PROXIES", "10.0.0.1, ::1"},
-                           {"UNRELATED", "x"}, {"PARLEY_CONFIG", "ignored.yaml"}});
+                          {{"PARLEY_LOG_LEVEL", "debug"},
+                           {"PARLEY_SERVER_TRUSTED_PROXIES", "10.0.0.1, ::1"},
+                           {"UNRELATED", "x"},
+                           {"PARLEY_CONFIG", "ignored.yaml"}});
   ASSERT_TRUE(l.ok()) << l.issues[0].ToString();
   EXPECT_EQ(l.config.log.level, "debug");
   EXPECT_EQ(l.config.server.trusted_proxies, (std::vector<std::string>{"10.0.0.1", "::1"}));
 }
 
 TEST(LoaderTest, ReportsWrongTypesWithLineAndExpectation) {
-  const auto l = LoadText("server:\n  io_threads: [1, 2]\n  trusted_proxies: [10.0.0.0/99]\n"
-                          "metrics:\n  path: metrics\n", "t.yaml", {});
+  const auto l = LoadText(
+      "server:\n  io_threads: [1, 2]\n  trusted_proxies: [10.0.0.0/99]\n"
+      "metrics:\n  path: metrics\n",
+      "t.yaml", {});
   ASSERT_EQ(l.issues.size(), 3u);
-  EXPECT_EQ(l.issues[0].ToString(), "t.yaml:2:15: server.io_threads: expected an integer from 0 to 256, got a list");
-  EXPECT_EQ(l.issues[1].ToString(), "t.yaml:3:20: server.trusted_proxies: '10.0.0.0/99' is not an IP address or CIDR range");
+  EXPECT_EQ(l.issues[0].ToString(),
+            "t.yaml:2:15: server.io_threads: expected an integer from 0 to 256, got a list");
+  EXPECT_EQ(
+      l.issues[1].ToString(),
+      "t.yaml:3:20: server.trusted_proxies: '10.0.0.0/99' is not an IP address or CIDR range");
   EXPECT_EQ(l.issues[2].ToString(), "t.yaml:5:9: metrics.path: expected a path starting with '/'");
 }
 
@@ -66,8 +73,9 @@ TEST(LoaderTest, RejectsNegativeAndOutOfRangeSizes) {
 }
 
 TEST(LoaderTest, ModelsAreAListWithPerItemDefaultsAndEnvForTheFirst) {
-  const auto l = LoadText("models:\n  - path: /m/a.gguf\n    parallel: 8\n  - path: /m/b.gguf\n    id: bee\n",
-                          "t.yaml", {{"PARLEY_MODEL_THREADS", "3"}});
+  const auto l =
+      LoadText("models:\n  - path: /m/a.gguf\n    parallel: 8\n  - path: /m/b.gguf\n    id: bee\n",
+               "t.yaml", {{"PARLEY_MODEL_THREADS", "3"}});
   ASSERT_TRUE(l.ok()) << l.issues[0].ToString();
   ASSERT_EQ(l.config.models.size(), 2u);
   EXPECT_EQ(l.config.models[0].id, "a");
@@ -80,12 +88,15 @@ TEST(LoaderTest, ModelsAreAListWithPerItemDefaultsAndEnvForTheFirst) {
 }
 
 TEST(LoaderTest, ModelItemsAreValidated) {
-  const auto l = LoadText("models:\n  - id: x\n    temperature: 9\n    colour: red\n  - path: /a.gguf\n    id: x\n",
-                          "t.yaml", {});
+  const auto l = LoadText(
+      "models:\n  - id: x\n    temperature: 9\n    colour: red\n  - path: /a.gguf\n    id: x\n",
+      "t.yaml", {});
   ASSERT_EQ(l.issues.size(), 4u);
-  EXPECT_NE(l.issues[0].ToString().find("models.temperature: expected a number from 0 to 2"), std::string::npos);
+  EXPECT_NE(l.issues[0].ToString().find("models.temperature: expected a number from 0 to 2"),
+            std::string::npos);
   EXPECT_NE(l.issues[1].ToString().find("models.colour: unknown key"), std::string::npos);
-  EXPECT_NE(l.issues[2].ToString().find("t.yaml:2:5: models.path: each model needs a 'path'"), std::string::npos)
+  EXPECT_NE(l.issues[2].ToString().find("t.yaml:2:5: models.path: each model needs a 'path'"),
+            std::string::npos)
       << l.issues[2].ToString();
   EXPECT_NE(l.issues[3].ToString().find("duplicate model id 'x'"), std::string::npos);
 }

@@ -19,7 +19,8 @@ class FixedKnowledge : public KnowledgeSource {
  public:
   std::optional<KnowledgeAnswer> Answer(const KnowledgeQuery& q) override {
     if (q.normalized.find("保修") == std::string::npos) return std::nullopt;
-    return KnowledgeAnswer{"保修一年（见售后政策）[1]", {{7, "policy.md", "售后政策", 0, 3.5, "保修一年"}}, 0.9};
+    return KnowledgeAnswer{
+        "保修一年（见售后政策）[1]", {{7, "policy.md", "售后政策", 0, 3.5, "保修一年"}}, 0.9};
   }
 };
 

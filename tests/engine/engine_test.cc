@@ -49,10 +49,22 @@ class WaitSink : public TokenSink {
     std::unique_lock l(mu_);
     ASSERT_TRUE(cv_.wait_for(l, std::chrono::seconds(60), [&] { return done_; }));
   }
-  std::string text() { std::lock_guard l(mu_); return text_; }
-  FinishReason reason() { std::lock_guard l(mu_); return reason_; }
-  Usage usage() { std::lock_guard l(mu_); return usage_; }
-  std::string error() { std::lock_guard l(mu_); return error_; }
+  std::string text() {
+    std::lock_guard l(mu_);
+    return text_;
+  }
+  FinishReason reason() {
+    std::lock_guard l(mu_);
+    return reason_;
+  }
+  Usage usage() {
+    std::lock_guard l(mu_);
+    return usage_;
+  }
+  std::string error() {
+    std::lock_guard l(mu_);
+    return error_;
+  }
 
  private:
   mutable std::mutex mu_;
@@ -86,7 +98,8 @@ GenerateRequest Chat(const std::string& user, int max_tokens = 16, std::string s
 class EngineTest : public ::testing::Test {
  protected:
   std::unique_ptr<LlamaEngine> Make(ModelOptions o) {
-    auto e = std::make_unique<LlamaEngine>(std::vector<ModelOptions>{std::move(o)}, registry_, nullptr);
+    auto e =
+        std::make_unique<LlamaEngine>(std::vector<ModelOptions>{std::move(o)}, registry_, nullptr);
     EXPECT_TRUE(e->LoadAll().ok());
     return e;
   }
@@ -101,8 +114,8 @@ class EngineTest : public ::testing::Test {
 
 TEST_F(EngineTest, ConcurrentSequencesGiveTheSameTokensAsEachAlone) {
   auto e = Make(Tiny(4));
-  const std::vector<std::string> prompts = {"你好，今天天气怎么样？", "Tell me a story about a cat.",
-                                            "退货政策是什么", "What is 2+2?"};
+  const std::vector<std::string> prompts = {
+      "你好，今天天气怎么样？", "Tell me a story about a cat.", "退货政策是什么", "What is 2+2?"};
   std::vector<std::string> alone;
   for (const auto& p : prompts) alone.push_back(Run(*e, Chat(p, 24)));
   std::vector<std::shared_ptr<WaitSink>> sinks;
@@ -155,7 +168,8 @@ TEST_F(EngineTest, AWaitingRequestPreemptsAndThePreemptedOneFinishesUnchanged) {
   long_sink->Wait();
   EXPECT_EQ(short_sink->text(), short_alone);
   EXPECT_EQ(long_sink->text(), long_alone) << "parking and resuming must not change the output";
-  EXPECT_NE(registry_.Render().find("parley_llm_preemptions_total{model=\"tiny\"} 1"), std::string::npos);
+  EXPECT_NE(registry_.Render().find("parley_llm_preemptions_total{model=\"tiny\"} 1"),
+            std::string::npos);
 }
 
 TEST_F(EngineTest, WithoutPreemptionAWaitingRequestWaits) {
@@ -214,9 +228,11 @@ TEST_P(SessionEvictionTest, RestoredSessionContinuesLikeNeverEvicted) {
   EXPECT_GT(sink->usage().cached_prompt_tokens, 10) << "turn 2 should reuse alice's saved KV";
   const std::string metrics = registry_.Render();
   EXPECT_NE(metrics.find("parley_llm_session_lookups_total{model=\"tiny\",result=\"restored\"} 1"),
-            std::string::npos) << metrics;
+            std::string::npos)
+      << metrics;
   // alice lost her sequence to bob, then bob to alice.
-  EXPECT_NE(metrics.find("parley_llm_session_evictions_total{model=\"tiny\"} 2"), std::string::npos);
+  EXPECT_NE(metrics.find("parley_llm_session_evictions_total{model=\"tiny\"} 2"),
+            std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(MemoryAndDisk, SessionEvictionTest, ::testing::Values(64u << 20, 0u));
@@ -241,7 +257,8 @@ TEST(SessionCacheTest, SpillsToDiskPastItsMemoryAndReadsBack) {
 
 TEST(SessionCacheTest, DropsTheOldestWhenDiskIsFull) {
   SessionCache cache(0, ::testing::TempDir() + "/full", 2000);
-  for (int i = 0; i < 5; ++i) cache.Put("s" + std::to_string(i), {{i}, std::vector<uint8_t>(900, 1)});
+  for (int i = 0; i < 5; ++i)
+    cache.Put("s" + std::to_string(i), {{i}, std::vector<uint8_t>(900, 1)});
   EXPECT_LE(cache.disk_used(), 2000u);
   EXPECT_FALSE(cache.Take("s0"));
   EXPECT_TRUE(cache.Take("s4"));

@@ -1,5 +1,6 @@
-// A fake knowledge::Embedder (FakeKbEmbedder) for tests: a deterministic bag of hashed character bigrams (and
-// words), L2-normalised, so texts sharing wording are close. Counts its calls. Thread-safe.
+// A fake knowledge::Embedder (FakeKbEmbedder) for tests: a deterministic bag of hashed character
+// bigrams (and words), L2-normalised, so texts sharing wording are close. Counts its calls.
+// Thread-safe.
 #pragma once
 
 #include <atomic>

@@ -94,8 +94,9 @@ TEST(PipelineTest, TurnsAThrowingHandlerInto500) {
 TEST(ErrorResponseTest, UsesTheOpenAiErrorShape) {
   const auto r = ErrorResponse(MakeError(ErrorCode::kInvalidArgument, "bad \"x\"", "", "x"));
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body,
-            R"({"error":{"message":"bad \"x\"","type":"invalid_request_error","param":"x","code":"invalid_request"}})");
+  EXPECT_EQ(
+      r.body,
+      R"({"error":{"message":"bad \"x\"","type":"invalid_request_error","param":"x","code":"invalid_request"}})");
   EXPECT_EQ(HttpStatus(ErrorCode::kHeaderTooLarge), 431);
   EXPECT_EQ(HttpStatus(ErrorCode::kPayloadTooLarge), 413);
   EXPECT_EQ(HttpStatus(ErrorCode::kResourceExhausted), 429);

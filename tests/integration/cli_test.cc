@@ -18,9 +18,12 @@ TEST(CliTest, VersionNamesTheBuildAndLlamaCpp) {
 }
 
 TEST(CliTest, EverySubcommandHasHelp) {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"--help"}, {"serve", "--help"}, {"version", "--help"}, {"config", "--help"},
-           {"config", "check", "--help"}, {"config", "docs", "--help"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--help"},
+                                                                {"serve", "--help"},
+                                                                {"version", "--help"},
+                                                                {"config", "--help"},
+                                                                {"config", "check", "--help"},
+                                                                {"config", "docs", "--help"}}) {
     std::vector<std::string> argv = {ParleyBinary()};
     argv.insert(argv.end(), args.begin(), args.end());
     std::string out;
@@ -31,7 +34,8 @@ TEST(CliTest, EverySubcommandHasHelp) {
 
 TEST(CliTest, ConfigCheckAcceptsAValidFile) {
   TempDir dir;
-  dir.Write("ok.yaml", "server:\n  listen: 127.0.0.1:9000\n  max_body_bytes: 4MiB\nlog:\n  level: debug\n");
+  dir.Write("ok.yaml",
+            "server:\n  listen: 127.0.0.1:9000\n  max_body_bytes: 4MiB\nlog:\n  level: debug\n");
   std::string out;
   EXPECT_EQ(RunCommand({ParleyBinary(), "config", "check", dir.File("ok.yaml")}, &out), 0) << out;
   EXPECT_NE(out.find("OK"), std::string::npos);
@@ -50,7 +54,9 @@ TEST(CliTest, ConfigCheckReportsEveryProblemWithLineAndExits78) {
   EXPECT_EQ(RunCommand({ParleyBinary(), "config", "check", dir.File("bad.yaml")}, &out), 78);
   const std::string f = dir.File("bad.yaml");
   EXPECT_NE(out.find(f + ":2:11: server.listen: expected host:port"), std::string::npos) << out;
-  EXPECT_NE(out.find(f + ":3:21: server.max_header_count: got '3', out of range"), std::string::npos) << out;
+  EXPECT_NE(out.find(f + ":3:21: server.max_header_count: got '3', out of range"),
+            std::string::npos)
+      << out;
   EXPECT_NE(out.find(f + ":4:3: server.max_body_byte: unknown key 'max_body_byte' in section "
                          "'server'; did you mean 'max_body_bytes'?"),
             std::string::npos)
@@ -94,9 +100,9 @@ TEST(CliTest, ConfigReferenceIsUpToDate) {
 
 TEST(CliTest, ExampleConfigIsValid) {
   std::string out;
-  EXPECT_EQ(RunCommand({ParleyBinary(), "config", "check", SourceDir() + "/examples/parley.yaml"},
-                       &out),
-            0)
+  EXPECT_EQ(
+      RunCommand({ParleyBinary(), "config", "check", SourceDir() + "/examples/parley.yaml"}, &out),
+      0)
       << out;
 }
 

@@ -12,7 +12,8 @@ namespace {
 
 std::string ModelYaml(int parallel, int queue) {
   return std::string("models:\n  - path: ") + PARLEY_TINY_MODEL +
-         "\n    context: " + std::to_string(2048 * parallel) + "\n    parallel: " + std::to_string(parallel) +
+         "\n    context: " + std::to_string(2048 * parallel) +
+         "\n    parallel: " + std::to_string(parallel) +
          "\n    threads: 2\n    queue_size: " + std::to_string(queue) + "\n    session_dir: kv\n";
 }
 
@@ -34,10 +35,12 @@ class EngineApiTest : public ::testing::Test {
     headers.push_back("Content-Type: application/json");
     return Send(server_.port(), "POST", "/v1/chat/completions", body, headers);
   }
-  void ExpectError(const HttpReply& r, int status, const std::string& code, const std::string& param = "") {
+  void ExpectError(const HttpReply& r, int status, const std::string& code,
+                   const std::string& param = "") {
     EXPECT_EQ(r.status, status) << r.raw;
     EXPECT_NE(r.body.find("\"code\":\"" + code + "\""), std::string::npos) << r.body;
-    if (!param.empty()) EXPECT_NE(r.body.find("\"param\":\"" + param + "\""), std::string::npos) << r.body;
+    if (!param.empty())
+      EXPECT_NE(r.body.find("\"param\":\"" + param + "\""), std::string::npos) << r.body;
     EXPECT_EQ(Get(server_.port(), "/health").status, 200);
   }
   ServerProcess server_{ModelYaml(1, 0)};
@@ -46,30 +49,40 @@ class EngineApiTest : public ::testing::Test {
 constexpr char kMsg[] = R"("messages":[{"role":"user","content":"hi"}])";
 
 TEST_F(EngineApiTest, RejectsEveryBadFieldByName) {
-  ExpectError(Chat(std::string("{") + kMsg + R"(,"temperature":"hot"})"), 400, "invalid_type", "temperature");
-  ExpectError(Chat(std::string("{") + kMsg + R"(,"temperature":-0.5})"), 400, "invalid_value", "temperature");
+  ExpectError(Chat(std::string("{") + kMsg + R"(,"temperature":"hot"})"), 400, "invalid_type",
+              "temperature");
+  ExpectError(Chat(std::string("{") + kMsg + R"(,"temperature":-0.5})"), 400, "invalid_value",
+              "temperature");
   ExpectError(Chat(std::string("{") + kMsg + R"(,"top_p":1.5})"), 400, "invalid_value", "top_p");
-  ExpectError(Chat(std::string("{") + kMsg + R"(,"frequency_penalty":3})"), 400, "invalid_value", "frequency_penalty");
-  ExpectError(Chat(std::string("{") + kMsg + R"(,"max_tokens":-1})"), 400, "invalid_value", "max_tokens");
-  ExpectError(Chat(std::string("{") + kMsg + R"(,"max_tokens":2.5})"), 400, "invalid_type", "max_tokens");
+  ExpectError(Chat(std::string("{") + kMsg + R"(,"frequency_penalty":3})"), 400, "invalid_value",
+              "frequency_penalty");
+  ExpectError(Chat(std::string("{") + kMsg + R"(,"max_tokens":-1})"), 400, "invalid_value",
+              "max_tokens");
+  ExpectError(Chat(std::string("{") + kMsg + R"(,"max_tokens":2.5})"), 400, "invalid_type",
+              "max_tokens");
   ExpectError(Chat(std::string("{") + kMsg + R"(,"n":2})"), 400, "invalid_value", "n");
   ExpectError(Chat(std::string("{") + kMsg + R"(,"stream":"yes"})"), 400, "invalid_type", "stream");
   ExpectError(Chat(std::string("{") + kMsg + R"(,"stop":7})"), 400, "invalid_type", "stop");
-  ExpectError(Chat(std::string("{") + kMsg + R"(,"logit_bias":{"999999999":5}})"), 400, "invalid_value", "logit_bias");
-  ExpectError(Chat(std::string("{") + kMsg + R"(,"logit_bias":{"5":500}})"), 400, "invalid_value", "logit_bias");
+  ExpectError(Chat(std::string("{") + kMsg + R"(,"logit_bias":{"999999999":5}})"), 400,
+              "invalid_value", "logit_bias");
+  ExpectError(Chat(std::string("{") + kMsg + R"(,"logit_bias":{"5":500}})"), 400, "invalid_value",
+              "logit_bias");
   ExpectError(Chat(R"({"messages":"hi"})"), 400, "invalid_type", "messages");
-  ExpectError(Chat(R"({"messages":[{"role":"user"}]})"), 400, "invalid_value", "messages[0].content");
+  ExpectError(Chat(R"({"messages":[{"role":"user"}]})"), 400, "invalid_value",
+              "messages[0].content");
   ExpectError(Chat(R"({"model":7,"messages":[]})"), 400, "invalid_type", "model");
   ExpectError(Chat("[1,2]"), 400, "invalid_type");
   // A number JSON cannot hold as a double is not a temperature.
   const auto huge = Chat(std::string("{") + kMsg + R"(,"temperature":1e999})");
   EXPECT_EQ(huge.status, 400) << huge.raw;
-  ExpectError(Chat(std::string("{") + kMsg + "}", {"X-Session-Id: has spaces"}), 400, "invalid_value", "user");
+  ExpectError(Chat(std::string("{") + kMsg + "}", {"X-Session-Id: has spaces"}), 400,
+              "invalid_value", "user");
 }
 
 TEST_F(EngineApiTest, BusyModelAnswers503WithRetryAfter) {
   Connection slow(server_.port());
-  const std::string body = std::string("{") + kMsg + R"(,"max_tokens":2000,"ignore_eos":true,"stream":true})";
+  const std::string body =
+      std::string("{") + kMsg + R"(,"max_tokens":2000,"ignore_eos":true,"stream":true})";
   ASSERT_TRUE(slow.Write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " +
                          std::to_string(body.size()) + "\r\n\r\n" + body));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -82,7 +95,8 @@ TEST_F(EngineApiTest, BusyModelAnswers503WithRetryAfter) {
 TEST_F(EngineApiTest, ClientThatHangsUpFreesItsSequence) {
   {
     Connection c(server_.port());
-    const std::string body = std::string("{") + kMsg + R"(,"max_tokens":2000,"ignore_eos":true,"stream":true})";
+    const std::string body =
+        std::string("{") + kMsg + R"(,"max_tokens":2000,"ignore_eos":true,"stream":true})";
     ASSERT_TRUE(c.Write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " +
                         std::to_string(body.size()) + "\r\n\r\n" + body));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -96,28 +110,33 @@ TEST_F(EngineApiTest, ClientThatHangsUpFreesItsSequence) {
   EXPECT_EQ(r.status, 200) << r.raw;
   const auto m = Get(server_.port(), "/metrics").body;
   EXPECT_NE(m.find("parley_llm_requests_total{model=\"tiny\",finish_reason=\"cancelled\"} 1"),
-            std::string::npos) << m;
+            std::string::npos)
+      << m;
 }
 
 TEST_F(EngineApiTest, EngineMetricsPassPromtool) {
   EXPECT_EQ(Chat(std::string("{") + kMsg + R"(,"max_tokens":3})").status, 200);
   TempDir dir;
   const auto m = Get(server_.port(), "/metrics").body;
-  for (const char* name : {"parley_llm_time_to_first_token_seconds_bucket", "parley_llm_inter_token_seconds",
-                           "parley_llm_generated_tokens_total{model=\"tiny\"} 3", "parley_llm_queue_depth",
-                           "parley_llm_kv_cache_used_tokens", "parley_llm_session_lookups_total"}) {
+  for (const char* name :
+       {"parley_llm_time_to_first_token_seconds_bucket", "parley_llm_inter_token_seconds",
+        "parley_llm_generated_tokens_total{model=\"tiny\"} 3", "parley_llm_queue_depth",
+        "parley_llm_kv_cache_used_tokens", "parley_llm_session_lookups_total"}) {
     EXPECT_NE(m.find(name), std::string::npos) << name;
   }
   dir.Write("m.txt", m);
   std::string out;
-  EXPECT_EQ(RunCommand({"sh", "-c", "promtool check metrics < " + dir.File("m.txt")}, &out), 0) << out;
+  EXPECT_EQ(RunCommand({"sh", "-c", "promtool check metrics < " + dir.File("m.txt")}, &out), 0)
+      << out;
 }
 
 TEST(EngineStartupTest, MissingModelFileIsAStartupErrorNamingIt) {
   ServerProcess s("models:\n  - path: /nonexistent/model.gguf\n");
   EXPECT_FALSE(s.started());
   EXPECT_EQ(s.Stop(0), 78);
-  EXPECT_NE(s.Output().find("model file /nonexistent/model.gguf: cannot open it"), std::string::npos) << s.Output();
+  EXPECT_NE(s.Output().find("model file /nonexistent/model.gguf: cannot open it"),
+            std::string::npos)
+      << s.Output();
 }
 
 TEST(EngineStartupTest, MalformedModelFileFailsCleanlyNamingIt) {
@@ -125,7 +144,8 @@ TEST(EngineStartupTest, MalformedModelFileFailsCleanlyNamingIt) {
   dir.Write("broken.gguf", std::string("GGUF") + std::string(64, '\x07'));
   ServerProcess s("models:\n  - path: " + dir.File("broken.gguf") + "\n");
   // It may come up first (loading happens in the background) but must exit with an error.
-  for (int i = 0; i < 200 && s.Running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (int i = 0; i < 200 && s.Running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(s.Stop(0), 1);
   EXPECT_NE(s.Output().find("broken.gguf"), std::string::npos) << s.Output();
   EXPECT_NE(s.Output().find("could not load"), std::string::npos) << s.Output();
@@ -133,10 +153,11 @@ TEST(EngineStartupTest, MalformedModelFileFailsCleanlyNamingIt) {
 
 TEST(EngineStartupTest, KnowledgeBaseEmbedsWithTheEngineForHybridSearch) {
   TempDir dir;
-  ServerProcess s(std::string("models:\n  - id: embed\n    path: ") + PARLEY_TINY_MODEL +
-                  "\n    context: 1024\n    parallel: 1\n    threads: 2\n    embeddings: true\n"
-                  "    session_dir: kv\nknowledge:\n  dir: kb\n  embedding_model: embed\n  paths: [" +
-                  SourceDir() + "/examples/kb]\n");
+  ServerProcess s(
+      std::string("models:\n  - id: embed\n    path: ") + PARLEY_TINY_MODEL +
+      "\n    context: 1024\n    parallel: 1\n    threads: 2\n    embeddings: true\n"
+      "    session_dir: kv\nknowledge:\n  dir: kb\n  embedding_model: embed\n  paths: [" +
+      SourceDir() + "/examples/kb]\n");
   ASSERT_TRUE(s.started()) << s.Output();
   ASSERT_TRUE(WaitReady(s.port())) << s.Output();
   const auto r = Get(s.port(), "/v1/kb/search?q=%E9%80%80%E8%B4%A7&k=3");  // 退货
@@ -176,7 +197,8 @@ TEST(EngineSecurityTest, OutputGuardMasksGeneratedWordsAcrossStreamedChunks) {
   const auto whole = Send(s.port(), "POST", "/v1/chat/completions", body);
   EXPECT_EQ(whole.status, 200);
   EXPECT_EQ(whole.body.find(word), std::string::npos) << whole.body;
-  const std::string streamed_body = std::string("{") + kMsg + R"(,"max_tokens":24,"temperature":0,"stream":true})";
+  const std::string streamed_body =
+      std::string("{") + kMsg + R"(,"max_tokens":24,"temperature":0,"stream":true})";
   const auto streamed = Send(s.port(), "POST", "/v1/chat/completions", streamed_body);
   EXPECT_NE(streamed.body.find("[DONE]"), std::string::npos);
   // Tokens arrive one by one, so the word is split across chunks; it must still not appear.

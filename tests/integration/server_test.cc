@@ -59,7 +59,8 @@ TEST_F(ServerTest, HealthReadyAndMetricsAnswer) {
   EXPECT_NE(m.headers.at("content-type").find("text/plain; version=0.0.4"), std::string::npos);
   for (const char* name :
        {"parley_http_requests_total{route=\"/health\",method=\"GET\",status=\"200\"} 1",
-        "parley_http_request_duration_seconds_bucket{route=\"/health\",method=\"GET\",le=\"+Inf\"} 1",
+        "parley_http_request_duration_seconds_bucket{route=\"/health\",method=\"GET\",le=\"+Inf\"} "
+        "1",
         "parley_http_requests_in_flight 1", "process_resident_memory_bytes ",
         "parley_uptime_seconds ", "parley_build_info{version="}) {
     EXPECT_NE(m.body.find(name), std::string::npos) << name;
@@ -74,7 +75,8 @@ TEST_F(ServerTest, MetricsPassPromtool) {
   TempDir dir;
   dir.Write("metrics.txt", m.body);
   std::string out;
-  const int rc = RunCommand({"sh", "-c", "promtool check metrics < " + dir.File("metrics.txt")}, &out);
+  const int rc =
+      RunCommand({"sh", "-c", "promtool check metrics < " + dir.File("metrics.txt")}, &out);
   EXPECT_EQ(rc, 0) << out;
 }
 
@@ -126,7 +128,8 @@ TEST_F(ServerTest, OversizedHeaderIs431) {
 
 TEST_F(ServerTest, ContentLengthOverLimitIs413BeforeTheBodyIsSent) {
   Connection c(server_.port());
-  ASSERT_TRUE(c.Write("PUT /admin/log_level HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Write("PUT /admin/log_level HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n"));
   const auto r = c.ReadReply(seconds(3));  // no body sent: the answer must not wait for it
   ExpectJsonError(r, 413, "body_too_large");
   EXPECT_TRUE(c.WaitClosed(seconds(5)));
@@ -135,9 +138,9 @@ TEST_F(ServerTest, ContentLengthOverLimitIs413BeforeTheBodyIsSent) {
 
 TEST_F(ServerTest, ContentLengthWithTransferEncodingIs400AndCloses) {
   Connection c(server_.port());
-  ASSERT_TRUE(c.Write(
-      "PUT /admin/log_level HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
-      "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Write("PUT /admin/log_level HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+              "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"));
   const auto r = c.ReadReply(seconds(3));
   ExpectJsonError(r, 400, "bad_framing");
   EXPECT_EQ(r.headers.at("connection"), "close");
@@ -146,7 +149,8 @@ TEST_F(ServerTest, ContentLengthWithTransferEncodingIs400AndCloses) {
 }
 
 TEST_F(ServerTest, ChunkedBodyPastLimitIs413) {
-  std::string req = "PUT /admin/log_level HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string req =
+      "PUT /admin/log_level HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 4; ++i) req += "400\r\n" + std::string(1024, 'x') + "\r\n";
   req += "0\r\n\r\n";
   ExpectJsonError(ParseReply(RawExchange(server_.port(), req)), 413, "body_too_large");
@@ -254,8 +258,10 @@ TEST(ServerConfigTest, ServeRefusesInvalidConfigWithExit78) {
   ServerProcess s("server:\n  max_body_bytes: lots\n  colour: blue\n");
   EXPECT_FALSE(s.started());
   const std::string out = s.Output();
-  EXPECT_NE(out.find("parley.yaml:2:19: server.max_body_bytes: expected a size"), std::string::npos) << out;
-  EXPECT_NE(out.find("parley.yaml:3:3: server.colour: unknown key 'colour'"), std::string::npos) << out;
+  EXPECT_NE(out.find("parley.yaml:2:19: server.max_body_bytes: expected a size"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("parley.yaml:3:3: server.colour: unknown key 'colour'"), std::string::npos)
+      << out;
   EXPECT_EQ(s.Stop(0), 78);
 }
 

@@ -79,8 +79,9 @@ TEST(LoggerTest, WritesOneEscapedJsonObjectPerLine) {
   }
   const std::string out = ReadAll(dir.File("log.jsonl"));
   EXPECT_EQ(out.find("hidden"), std::string::npos);
-  EXPECT_NE(out.find(R"("level":"info","msg":"hello \"world\"\n","n":3,"ok":true,"s":"你好","d":0.5})"),
-            std::string::npos)
+  EXPECT_NE(
+      out.find(R"("level":"info","msg":"hello \"world\"\n","n":3,"ok":true,"s":"你好","d":0.5})"),
+      std::string::npos)
       << out;
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1);
 }

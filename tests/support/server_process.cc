@@ -102,8 +102,9 @@ std::string SourceDir() { return PARLEY_SOURCE_DIR; }
 ServerProcess::ServerProcess(const std::string& yaml, std::vector<std::string> args,
                              std::map<std::string, std::string> env) {
   dir_.Write("parley.yaml", yaml);
-  std::vector<std::string> argv = {ParleyBinary(), "serve", "--config", dir_.File("parley.yaml"),
-                                   "--listen", "127.0.0.1:0", "--port-file", dir_.File("port")};
+  std::vector<std::string> argv = {
+      ParleyBinary(), "serve",       "--config",    dir_.File("parley.yaml"),
+      "--listen",     "127.0.0.1:0", "--port-file", dir_.File("port")};
   argv.insert(argv.end(), args.begin(), args.end());
   const std::string out = dir_.File("out.log");
   pid_ = ::fork();

@@ -12,7 +12,7 @@
 namespace parley::testing {
 
 struct HttpReply {
-  int status = 0;  // 0: no response (connection closed or timed out)
+  int status = 0;                              // 0: no response (connection closed or timed out)
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   std::string raw;
@@ -66,8 +66,7 @@ int RunCommand(const std::vector<std::string>& argv, std::string* output,
 std::string RawExchange(uint16_t port, const std::string& bytes,
                         std::chrono::milliseconds timeout = std::chrono::seconds(5));
 HttpReply ParseReply(const std::string& raw);
-HttpReply Get(uint16_t port, const std::string& path,
-              const std::vector<std::string>& headers = {});
+HttpReply Get(uint16_t port, const std::string& path, const std::vector<std::string>& headers = {});
 HttpReply Send(uint16_t port, const std::string& method, const std::string& path,
                const std::string& body, const std::vector<std::string>& headers = {});
 

@@ -40,8 +40,8 @@ TEST(IpTest, NormalisesIpv4MappedAddresses) {
 }
 
 TEST(IpTest, MatchesCidrRanges) {
-  const ip::CidrSet set({*ip::ParseCidr("10.0.0.0/8"), *ip::ParseCidr("fd00::/8"),
-                         *ip::ParseCidr("192.168.1.7")});
+  const ip::CidrSet set(
+      {*ip::ParseCidr("10.0.0.0/8"), *ip::ParseCidr("fd00::/8"), *ip::ParseCidr("192.168.1.7")});
   EXPECT_TRUE(set.Contains("10.200.3.4"));
   EXPECT_TRUE(set.Contains("::ffff:10.0.0.1"));
   EXPECT_TRUE(set.Contains("fd12::1"));

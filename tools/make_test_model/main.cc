@@ -148,9 +148,9 @@ int main(int argc, char** argv) {
   llama_model_save_to_file(model, f32_path.c_str());
   const int64_t kv_dim = static_cast<int64_t>(s.embd) / s.heads * s.kv_heads;
   const int64_t per_layer = 2LL * s.embd * s.embd + 2 * s.embd * kv_dim + 3LL * s.embd * s.ff;
-  const double params = static_cast<double>(llama_vocab_n_tokens(llama_model_get_vocab(model))) *
-                            s.embd * 2 +
-                        static_cast<double>(per_layer) * s.layers;
+  const double params =
+      static_cast<double>(llama_vocab_n_tokens(llama_model_get_vocab(model))) * s.embd * 2 +
+      static_cast<double>(per_layer) * s.layers;
   llama_model_free(model);
   gguf_free(meta);
 
