@@ -8,6 +8,7 @@ void Exchange::Respond(Response response) {
   if (responded_.exchange(true)) return;
   for (auto& h : extra_headers_) response.headers.push_back(std::move(h));
   extra_headers_.clear();
+  if (body_observer_) body_observer_(response.body);
   channel_->Send(std::move(response));
 }
 
@@ -24,6 +25,7 @@ void Exchange::StartStream(int status, std::string content_type, Headers headers
 
 void Exchange::StreamWrite(std::string data) {
   if (data.empty() || stream_ended_.load() || cancelled()) return;
+  if (body_observer_) body_observer_(data);
   channel_->StreamWrite(std::move(data));
 }
 

@@ -77,6 +77,11 @@ class Exchange {
   void StreamEnd();
 
   void OnFinish(FinishHook hook) { finish_hooks_.push_back(std::move(hook)); }
+
+  // Sees the response body as it is sent (whole, or each streamed chunk), on the responding
+  // thread; for middleware that records what left (e.g. the audit log's output digest).
+  using BodyObserver = std::function<void(std::string_view)>;
+  void ObserveBody(BodyObserver observer) { body_observer_ = std::move(observer); }
   // Called by the transport, once.
   void Finish(const FinishInfo& info);
 
@@ -92,6 +97,7 @@ class Exchange {
   std::unique_ptr<Error> pending_error_;
   Headers extra_headers_;
   std::vector<FinishHook> finish_hooks_;
+  BodyObserver body_observer_;
   std::atomic<bool> responded_{false};
   std::atomic<bool> finished_{false};
   std::atomic<bool> stream_ended_{false};

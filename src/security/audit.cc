@@ -224,6 +224,7 @@ void AuditLog::Append(const AuditRecord& r) {
   if (r.status) f += ",\"status\":" + std::to_string(r.status);
   if (r.duration_us) f += ",\"duration_us\":" + std::to_string(r.duration_us);
   AddField(f, "input_digest", r.input_digest);
+  AddField(f, "output_digest", r.output_digest);
   if (!r.guard.empty()) {
     f += ",\"guard\":[";
     for (size_t i = 0; i < r.guard.size(); ++i) f += (i ? "," : "") + text::JsonQuote(r.guard[i]);

@@ -31,6 +31,7 @@ struct AuditRecord {
   int status = 0;
   int64_t duration_us = 0;
   std::string input_digest;        // SHA-256 (hex, 16 chars) of the masked input, if any
+  std::string output_digest;       // the same of the masked response body (its first 256 KiB)
   std::vector<std::string> guard;  // guard findings
   std::string detail;
 };

@@ -2,6 +2,8 @@
 #include <chrono>
 
 #include "http/error_response.h"
+#include "security/crypto.h"
+#include "security/pii.h"
 #include "security/request_text.h"
 #include "security/security_layer.h"
 #include "util/text.h"
@@ -15,6 +17,7 @@ struct SecurityLayer::RequestState {
   bool anonymous = false;
   bool is_public = false;
   std::string event, detail, digest;
+  std::string output;  // response body seen so far, capped (for the audit's output digest)
   std::vector<std::string> findings;
   std::shared_ptr<StreamLease> lease;
 };
@@ -54,6 +57,14 @@ void SecurityLayer::Handle(const http::ExchangePtr& ex, const http::Handler& nex
   const Requirement need =
       policy_.For(req.method, ex->route() ? std::string_view(ex->route()->pattern) : "");
   st->is_public = need.access == Access::kPublic;
+  if (audit_ && !st->is_public) {
+    ex->ObserveBody([st](std::string_view chunk) {
+      constexpr size_t kMaxOutput = 256 << 10;
+      if (st->output.size() < kMaxOutput) {
+        st->output.append(chunk.substr(0, kMaxOutput - st->output.size()));
+      }
+    });
+  }
   ex->OnFinish([this, st](const http::Exchange& e, const http::FinishInfo& info) {
     if (st->lease) st->lease->Release();
     if (audit_ && (!st->is_public || !st->event.empty() || opt_.audit_public_routes)) {
@@ -246,6 +257,7 @@ void SecurityLayer::Audit(const http::Exchange& e, const RequestState& st,
                         std::chrono::steady_clock::now() - e.start())
                         .count();
   rec.input_digest = st.digest;
+  if (!st.output.empty()) rec.output_digest = Sha256Hex(MaskPii(st.output)).substr(0, 16);
   rec.guard = st.findings;
   rec.detail = st.detail;
   audit_->Append(rec);

@@ -134,6 +134,8 @@ TEST_F(SecuredServerTest, AuditLogVerifiesAndReportsTampering) {
   EXPECT_NE(text.find("\"event\":\"forbidden\""), std::string::npos) << text;
   EXPECT_NE(text.find("\"event\":\"auth_failed\""), std::string::npos);
   EXPECT_NE(text.find("\"principal\":\"key:" + KeyId(admin_) + "\""), std::string::npos);
+  // Every answered request leaves a digest of what it sent back (errors included).
+  EXPECT_NE(text.find("\"output_digest\":\""), std::string::npos) << text;
   std::string out;
   EXPECT_EQ(
       RunCommand({ParleyBinary(), "audit", "verify", "--key-file", dir_.File("audit.key"), audit},
