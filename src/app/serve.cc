@@ -264,6 +264,9 @@ int RunServe(const ServeFlags& flags) {
   pipeline.Use(server::MetricsMiddleware(router, metrics));
   if (cfg.log.access) pipeline.Use(server::AccessLogMiddleware(&log));
   if (security_layer) pipeline.Use(security_layer->Middleware());
+  if (tls && cfg.tls.redirect_http) {
+    pipeline.Use(server::HttpsRedirectMiddleware([fe = tls.get()] { return fe->port(); }));
+  }
   pipeline.Seal();
 
   server::HttpServer server(server_options, &pipeline, &log, &metrics);

@@ -60,6 +60,7 @@ struct AuditSection {
 };
 
 struct TlsSection {
+  bool redirect_http = false;  // plain-HTTP requests (not through the TLS front end) get 308
   bool enabled = false;
   std::string listen, host;  // host split from listen
   uint16_t port = 0;

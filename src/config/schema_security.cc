@@ -536,6 +536,16 @@ void AddTlsSection(std::vector<Field>& f) {
        INT64_MAX,
        {},
        [](Config& c, const Value& v) { c.tls.port_file = v.text; }});
+  add({"tls",
+       "redirect_http",
+       K::kBool,
+       "false",
+       "With TLS on, answer plain-HTTP requests (other than /health and /ready) with a 308 "
+       "redirect to the HTTPS address instead of serving them.",
+       0,
+       INT64_MAX,
+       {},
+       [](Config& c, const Value& v) { c.tls.redirect_http = v.flag; }});
 }
 
 void AddCorsSection(std::vector<Field>& f) {

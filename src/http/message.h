@@ -33,6 +33,7 @@ struct Request {
   // ("key:<id>", "jwt:<sub>", "anonymous"; "" on public routes). Rate limits key on principal.
   std::string client_ip;
   std::string principal;
+  bool tls = false;  // arrived through the HTTPS front end
 
   // Case-insensitive lookup; the first value, or "" when absent.
   std::string_view Header(std::string_view name) const;

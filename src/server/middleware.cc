@@ -129,4 +129,24 @@ http::Middleware AccessLogMiddleware(obs::Logger* log) {
   };
 }
 
+http::Middleware HttpsRedirectMiddleware(std::function<uint16_t()> https_port) {
+  return
+      [https_port = std::move(https_port)](const http::ExchangePtr& ex, const http::Handler& next) {
+        const auto& req = ex->request();
+        if (req.tls || req.path == "/health" || req.path == "/ready") return next(ex);
+        // The host the client used, without its port ("[::1]:80" -> "[::1]").
+        std::string host(req.Header("Host"));
+        const auto colon = host.rfind(':');
+        if (colon != std::string::npos && host.find(']', colon) == std::string::npos)
+          host.resize(colon);
+        if (host.empty()) host = "localhost";
+        http::Response r;
+        r.status = 308;
+        r.headers.emplace_back("Location",
+                               "https://" + host + ":" + std::to_string(https_port()) + req.target);
+        r.body = R"({"redirect":"https"})";
+        ex->Respond(std::move(r));
+      };
+}
+
 }  // namespace parley::server

@@ -3,6 +3,8 @@
 // thread-safe and keep pointers to the logger/registry, which must outlive the pipeline.
 #pragma once
 
+#include <functional>
+
 #include "http/router.h"
 #include "obs/logger.h"
 #include "obs/metrics.h"
@@ -20,6 +22,10 @@ http::Middleware MetricsMiddleware(const http::Router& router, obs::Registry& re
 
 // One JSON line per finished request: request id, method, route, path, status, duration, bytes.
 http::Middleware AccessLogMiddleware(obs::Logger* log);
+
+// Answers requests that did not come through TLS with 308 to the same host (from the Host
+// header) on `https_port()`, except the health probes, which load balancers send in plain HTTP.
+http::Middleware HttpsRedirectMiddleware(std::function<uint16_t()> https_port);
 
 bool IsValidRequestId(std::string_view id);
 

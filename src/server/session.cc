@@ -40,7 +40,10 @@ Session::Session(tcp::socket socket, HttpServer::Impl* server)
     peer_ip_ = a ? a->ToString() : ep.address().to_string();
     peer_port_ = ep.port();
     if (server_->opt.resolve_peer) {
-      if (auto real = server_->opt.resolve_peer(peer_ip_, peer_port_)) peer_ip_ = *real;
+      if (auto real = server_->opt.resolve_peer(peer_ip_, peer_port_)) {
+        peer_ip_ = *real;
+        via_tls_ = true;
+      }
     }
   }
   socket_.set_option(tcp::no_delay(true), ec);
@@ -196,6 +199,7 @@ void Session::Dispatch(std::optional<Error> early_error) {
   if (!early_error) req.body = std::move(br.body());
   req.peer_ip = peer_ip_;
   req.peer_port = peer_port_;
+  req.tls = via_tls_;
 
   exchange_ = std::make_shared<http::Exchange>(std::move(req), shared_from_this());
   if (early_error) {

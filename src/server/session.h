@@ -68,6 +68,7 @@ class Session : public std::enable_shared_from_this<Session>, public http::Respo
   HttpServer::Impl* server_;
   std::string peer_ip_;
   uint16_t peer_port_ = 0;
+  bool via_tls_ = false;      // relayed by the TLS front end
   bool busy_ = false;         // a request is between header and written response
   bool close_after_ = false;  // close once the current response is written
   int status_ = 0;

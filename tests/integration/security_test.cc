@@ -382,6 +382,29 @@ TEST(SecurityTlsTest, ServesHttpsWithTls12MinimumAndReloadsOnSighup) {
   EXPECT_NE(subject.find("CN = third"), std::string::npos) << subject;
 }
 
+TEST(SecurityTlsTest, PlainHttpIsRedirectedToHttpsWhenAsked) {
+  TempDir dir;
+  MakeCert(dir, "redirect");
+  ServerProcess s(
+      "tls:\n  enabled: true\n  redirect_http: true\n  listen: 127.0.0.1:0\n  cert_file: " +
+      dir.File("cert.pem") + "\n  key_file: " + dir.File("key.pem") +
+      "\n  port_file: " + dir.File("tls.port") + "\n");
+  ASSERT_TRUE(s.started()) << s.Output();
+  const uint16_t port = WaitPort(dir.File("tls.port"));
+  ASSERT_NE(port, 0) << s.Output();
+  // Same host as the client used (the test client sends Host: 127.0.0.1), the HTTPS port.
+  const auto plain = Get(s.port(), "/v1/models?x=1");
+  EXPECT_EQ(plain.status, 308) << plain.raw;
+  EXPECT_EQ(plain.headers.at("location"),
+            "https://127.0.0.1:" + std::to_string(port) + "/v1/models?x=1");
+  EXPECT_EQ(Get(s.port(), "/health").status, 200) << "probes stay on plain HTTP";
+  std::string out;
+  RunCommand({"curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}",
+              "https://127.0.0.1:" + std::to_string(port) + "/v1/models"},
+             &out);
+  EXPECT_EQ(out, "200") << "through TLS the request is served";
+}
+
 TEST(SecurityTlsTest, TlsWithoutCertificateIsAConfigError) {
   ServerProcess s("tls:\n  enabled: true\n");
   EXPECT_FALSE(s.started());
