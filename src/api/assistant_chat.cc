@@ -29,13 +29,25 @@ Json Details(const dialog::TurnReply& r) {
 // Forwards LLM deltas as OpenAI chunks; called on the engine's thread.
 class ChunkListener : public dialog::ReplyListener {
  public:
-  ChunkListener(http::SseStream* sse, Json base) : sse_(sse), base_(std::move(base)) {}
-  void OnDelta(std::string_view text) override {
+  ChunkListener(http::SseStream* sse, Json base, const security::ContentGuard* guard)
+      : sse_(sse), base_(std::move(base)) {
+    if (guard) guard_ = std::make_unique<security::StreamGuard>(guard);
+  }
+  // Generated text, through the output guard when there is one.
+  void OnDelta(std::string_view raw) override {
+    streamed_ = true;
+    Send(guard_ ? guard_->Write(raw) : std::string(raw));
+  }
+  void Flush() {
+    if (guard_) Send(guard_->Finish());
+  }
+  // Text that needs no guarding (a rule's reply, already checked).
+  void Send(std::string_view text) {
+    if (text.empty()) return;
     Json c = base_;
     c["choices"] =
         Json::array({{{"index", 0}, {"delta", {{"content", text}}}, {"finish_reason", nullptr}}});
     sse_->Data(Dump(c));
-    streamed_ = true;
   }
   bool Cancelled() const override { return sse_->cancelled(); }
   bool streamed() const { return streamed_; }
@@ -43,6 +55,7 @@ class ChunkListener : public dialog::ReplyListener {
  private:
   http::SseStream* sse_;
   Json base_;
+  std::unique_ptr<security::StreamGuard> guard_;  // engine thread while generating
   std::atomic<bool> streamed_{false};
 };
 
@@ -56,6 +69,7 @@ void Run(const http::ExchangePtr& ex, const OpenAiDeps& deps, dialog::TurnInput 
   if (!stream) {
     auto r = deps.assistant->HandleTurn(input);
     if (!r.ok()) return ex->RespondError(r.error());
+    GuardReply(deps.output_guard, &*r);
     Json body = base;
     body["choices"] = Json::array({{{"index", 0},
                                     {"message", {{"role", "assistant"}, {"content", r->reply}}},
@@ -72,12 +86,14 @@ void Run(const http::ExchangePtr& ex, const OpenAiDeps& deps, dialog::TurnInput 
                                    {"delta", {{"role", "assistant"}, {"content", ""}}},
                                    {"finish_reason", nullptr}}});
   sse.Data(Dump(first));
-  ChunkListener listener(&sse, base);
+  ChunkListener listener(&sse, base, deps.output_guard);
   auto r = deps.assistant->HandleTurn(input, &listener);
   if (!r.ok()) {
     sse.Data(http::ErrorBody(r.error()));
   } else {
-    if (!listener.streamed()) listener.OnDelta(r->reply);
+    listener.Flush();
+    GuardReply(deps.output_guard, &*r);
+    if (!listener.streamed()) listener.Send(r->reply);
     Json last = base;
     last["choices"] =
         Json::array({{{"index", 0}, {"delta", Json::object()}, {"finish_reason", "stop"}}});

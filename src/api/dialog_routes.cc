@@ -60,18 +60,32 @@ Json SessionJson(const dialog::SessionView& v) {
 // Streams LLM deltas as SSE data events; called on the engine's thread.
 class SseListener : public dialog::ReplyListener {
  public:
-  explicit SseListener(http::SseStream* sse) : sse_(sse) {}
-  void OnDelta(std::string_view text) override {
-    sse_->Data(Dump({{"type", "delta"}, {"text", text}}));
+  SseListener(http::SseStream* sse, const security::ContentGuard* guard) : sse_(sse) {
+    if (guard) guard_ = std::make_unique<security::StreamGuard>(guard);
+  }
+  void OnDelta(std::string_view raw) override {
+    const std::string text = guard_ ? guard_->Write(raw) : std::string(raw);
     streamed_ = true;
+    if (!text.empty()) sse_->Data(Dump({{"type", "delta"}, {"text", text}}));
+  }
+  // What the guard still held back at the end of the reply.
+  void Flush() {
+    if (!guard_) return;
+    const std::string rest = guard_->Finish();
+    if (!rest.empty()) sse_->Data(Dump({{"type", "delta"}, {"text", rest}}));
   }
   bool Cancelled() const override { return sse_->cancelled(); }
   bool streamed() const { return streamed_; }
 
  private:
   http::SseStream* sse_;
+  std::unique_ptr<security::StreamGuard> guard_;  // engine thread while generating
   std::atomic<bool> streamed_{false};
 };
+
+bool Generated(const dialog::TurnReply& r) {
+  return r.source == dialog::Source::kLlm || r.source == dialog::Source::kKnowledge;
+}
 
 void Count(obs::Family<obs::Counter>* turns, const Result<dialog::TurnReply>& r) {
   if (turns && r.ok()) turns->With({dialog::SourceName(r->source)})->Inc();
@@ -82,15 +96,18 @@ void RunTurn(const http::ExchangePtr& ex, const DialogDeps& deps, const DialogRe
   if (!req.stream) {
     auto r = assistant->HandleTurn(req.input);
     Count(deps.turns, r);
+    if (r.ok()) GuardReply(deps.output_guard, &*r);
     ex->Respond(r.ok() ? http::Response::Json(200, Dump(TurnReplyJson(*r)))
                        : http::ErrorResponse(r.error()));
     return;
   }
   http::SseStream sse(ex);
   sse.Start();
-  SseListener listener(&sse);
+  SseListener listener(&sse, deps.output_guard);
   auto r = assistant->HandleTurn(req.input, &listener);
   Count(deps.turns, r);
+  listener.Flush();
+  if (r.ok()) GuardReply(deps.output_guard, &*r);
   if (!r.ok()) {
     sse.Event("error", http::ErrorBody(r.error()));
   } else {
@@ -260,6 +277,29 @@ void AddDialogRoutes(http::Router& router, const DialogDeps& deps) {
              [deps](const http::ExchangePtr& ex) { SessionRoute(ex, deps, false); });
   router.Add("DELETE", "/v1/sessions/{id}",
              [deps](const http::ExchangePtr& ex) { SessionRoute(ex, deps, true); });
+}
+
+void GuardReply(const security::ContentGuard* guard, dialog::TurnReply* reply) {
+  if (!guard || !Generated(*reply)) return;
+  const auto check = [guard](const std::string& in, bool* blocked) {
+    security::StreamGuard g(guard);
+    std::string out = g.Write(in);
+    out += g.Finish();
+    *blocked = g.blocked();
+    return out;
+  };
+  bool blocked = false;
+  reply->reply = check(reply->reply, &blocked);
+  if (blocked) {
+    reply->reply = guard->options().blocked_reply;
+    reply->citations.clear();
+    return;
+  }
+  // Cited snippets leave the server too.
+  for (auto& c : reply->citations) {
+    c.snippet = check(c.snippet, &blocked);
+    if (blocked) c.snippet.clear();
+  }
 }
 
 }  // namespace parley::api

@@ -8,6 +8,7 @@
 #include "dialog/assistant.h"
 #include "http/router.h"
 #include "obs/metrics.h"
+#include "security/guard.h"
 #include "util/thread_pool.h"
 
 namespace parley::api {
@@ -17,7 +18,13 @@ struct DialogDeps {
   ThreadPool* workers = nullptr;
   int max_json_depth = 64;
   obs::Family<obs::Counter>* turns = nullptr;  // parley_dialog_turns_total{source}, optional
+  // The security layer's output guard for generated replies (LLM or knowledge), optional.
+  const security::ContentGuard* output_guard = nullptr;
 };
+
+// Passes a generated reply (LLM or knowledge source) through the output guard; rule and form
+// replies are the business's own text and pass unchanged.
+void GuardReply(const security::ContentGuard* guard, dialog::TurnReply* reply);
 
 void AddDialogRoutes(http::Router& router, const DialogDeps& deps);
 

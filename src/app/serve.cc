@@ -236,7 +236,8 @@ int RunServe(const ServeFlags& flags) {
       router,
       {dialog->assistant.get(), dialog->workers.get(), static_cast<int>(cfg.server.max_json_depth),
        metrics.AddCounter("parley_dialog_turns_total",
-                          "Dialog turns answered, by where the reply came from.", {"source"})});
+                          "Dialog turns answered, by where the reply came from.", {"source"}),
+       security_layer ? security_layer->guard() : nullptr});
   api::AddKbRoutes(router, {knowledge->kb.get(), knowledge->workers.get(),
                             static_cast<int>(cfg.server.max_json_depth), &metrics});
 

@@ -228,6 +228,24 @@ TEST_F(KbServerTest, DialogAnswersFromTheKnowledgeBaseWithCitations) {
   EXPECT_EQ(Body(other)["source"], "fallback") << other.raw;
 }
 
+TEST(KbGuardTest, KnowledgeAnswersPassTheOutputGuard) {
+  TempDir dir;
+  ServerProcess s(Config(dir, "guard:\n  words: [\"6个月\"]\n  words_action: mask\n"));
+  ASSERT_TRUE(s.started()) << s.Output();
+  const std::string ask = Json{{"message", "空气净化器的滤网多久换一次"}}.dump();
+  const auto r = Send(s.port(), "POST", "/v1/dialog", ask);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  const Json j = Body(r);
+  EXPECT_EQ(j["source"], "knowledge") << j;
+  EXPECT_EQ(r.body.find("6个月"), std::string::npos) << j;  // reply and cited snippets
+  EXPECT_NE(j["reply"].get<std::string>().find("[1]"), std::string::npos) << j;
+  // The streamed form is guarded too.
+  const auto streamed =
+      Send(s.port(), "POST", "/v1/dialog",
+           Json{{"message", "空气净化器的滤网多久换一次"}, {"stream", true}}.dump());
+  EXPECT_EQ(streamed.body.find("6个月"), std::string::npos) << streamed.body;
+}
+
 TEST(KbCrashTest, KillDuringIngestionLeavesAUsableIndex) {
   TempDir dir;
   std::atomic<int> acknowledged{0};
