@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "store/sqlite_open.h"
+
 namespace parley::store {
 namespace {
 
@@ -61,26 +63,10 @@ class Stmt {
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
                                                        bool durable_fsync) {
-  if (path != ":memory:") {
-    const auto parent = std::filesystem::path(path).parent_path();
-    std::error_code ec;
-    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  }
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
-    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return MakeError(ErrorCode::kUnavailable, "cannot open session store " + path + ": " + why);
-  }
-  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
-  sqlite3_busy_timeout(db, 5000);
-  for (const char* sql :
-       {"PRAGMA journal_mode=WAL;",
-        durable_fsync ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;", kSchema}) {
-    if (Status s = store->Exec(sql); !s.ok()) return s.error();
-  }
+  auto db = OpenSqlite(path, "session store", durable_fsync);
+  if (!db.ok()) return db.error();
+  std::unique_ptr<SqliteStore> store(new SqliteStore(*db));
+  if (Status s = store->Exec(kSchema); !s.ok()) return s.error();
   return store;
 }
 
