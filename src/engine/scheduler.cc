@@ -234,8 +234,8 @@ void Scheduler::Admit() {
     }
     metrics_->queue_wait->Observe(Seconds(Clock::now() - task->enqueued));
     if (task->on_embedding) {
+      outstanding_.fetch_sub(1);  // before the answer goes out, as in Finish
       Embed(*task);
-      outstanding_.fetch_sub(1);
     } else {
       Assign(*slot, std::move(task));
     }
@@ -508,9 +508,11 @@ void Scheduler::Finish(Slot& s, FinishReason reason) {
   }
   static const char* kNames[] = {"stop", "length", "cancelled"};
   metrics_->finished->With({metrics_->model, kNames[static_cast<int>(reason)]})->Inc();
+  // Counted free before the client hears back, so its next request is never refused as
+  // "busy" by this one.
+  outstanding_.fetch_sub(1);
   s.task->sink->OnDone(reason, s.usage);
   s.task.reset();
-  outstanding_.fetch_sub(1);
   s.generating = false;
   s.sampler.reset();
   s.last_used = ++clock_;
@@ -524,9 +526,9 @@ void Scheduler::FailAll(const Error& error) {
   parked_.clear();
   for (auto& s : slots_) {
     if (!s->task) continue;
+    outstanding_.fetch_sub(1);
     s->task->sink->OnError(error);
     s->task.reset();
-    outstanding_.fetch_sub(1);
     s->generating = false;
     llama_memory_seq_rm(llama_get_memory(ctx_), s->seq, -1, -1);
     s->cached.clear();
