@@ -6,6 +6,7 @@
 
 #include "api/json_body.h"
 #include "app/dialog_setup.h"
+#include "app/jsonl.h"
 #include "dialog/intent_eval.h"
 #include "util/text.h"
 
@@ -13,22 +14,11 @@ namespace parley::app {
 namespace {
 
 bool ReadJsonl(const std::string& path, std::vector<dialog::LabelledUtterance>* out) {
-  std::ifstream in(path);
-  if (!in) {
-    std::cerr << path << ": cannot read the file\n";
+  std::vector<std::pair<std::string, std::string>> rows;
+  if (!ReadStringPairs(path, "text", "intent", R"({"text": "...", "intent": "..."})", &rows)) {
     return false;
   }
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n) {
-    if (text::Trim(line).empty()) continue;
-    auto j = api::ParseJsonText(line, 8);
-    if (!j.ok() || !j->is_object() || !(*j)["text"].is_string() || !(*j)["intent"].is_string()) {
-      std::cerr << path << ":" << n << ": expected {\"text\": \"...\", \"intent\": \"...\"}"
-                << (j.ok() ? "" : " (" + j.error().message + ")") << '\n';
-      return false;
-    }
-    out->push_back({(*j)["text"].get<std::string>(), (*j)["intent"].get<std::string>()});
-  }
+  for (auto& [text, intent] : rows) out->push_back({std::move(text), std::move(intent)});
   return true;
 }
 

@@ -5,6 +5,7 @@
 
 #include "api/json_body.h"
 #include "api/kb_routes.h"
+#include "app/jsonl.h"
 #include "app/kb_setup.h"
 #include "app/serve.h"
 #include "config/loader.h"
@@ -39,21 +40,11 @@ std::unique_ptr<knowledge::KnowledgeBase> OpenKb(const KbFlags& flags, const std
 }
 
 bool ReadCases(const std::string& path, std::vector<knowledge::RetrievalCase>* out) {
-  std::ifstream in(path);
-  if (!in) {
-    std::cerr << path << ": cannot read the file\n";
+  std::vector<std::pair<std::string, std::string>> rows;
+  if (!ReadStringPairs(path, "q", "doc", R"({"q": "...", "doc": "file name"})", &rows)) {
     return false;
   }
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n) {
-    if (text::Trim(line).empty()) continue;
-    auto j = api::ParseJsonText(line, 8);
-    if (!j.ok() || !j->is_object() || !(*j)["q"].is_string() || !(*j)["doc"].is_string()) {
-      std::cerr << path << ":" << n << R"(: expected {"q": "...", "doc": "file name"})" << '\n';
-      return false;
-    }
-    out->push_back({(*j)["q"].get<std::string>(), (*j)["doc"].get<std::string>()});
-  }
+  for (auto& [q, doc] : rows) out->push_back({std::move(q), std::move(doc)});
   return true;
 }
 
