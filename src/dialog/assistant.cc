@@ -6,56 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "engine/waiting_sink.h"
 #include "util/text.h"
 
 namespace parley::dialog {
-namespace {
-
-// Collects one generation; HandleTurn waits on it. The engine may still call it after a
-// timeout, so it owns its state and drops the listener once abandoned.
-class WaitingSink : public engine::TokenSink {
- public:
-  explicit WaitingSink(ReplyListener* listener) : listener_(listener) {}
-  void OnDelta(std::string_view t) override {
-    std::lock_guard lock(mu_);
-    text_ += t;
-    if (listener_) listener_->OnDelta(t);
-  }
-  void OnDone(engine::FinishReason, const engine::Usage&) override { Finish(true); }
-  void OnError(const Error&) override { Finish(false); }
-  bool Cancelled() const override {
-    std::lock_guard lock(mu_);
-    return abandoned_ || (listener_ && listener_->Cancelled());
-  }
-  // The text when generation succeeded within `timeout`; nullopt otherwise.
-  std::optional<std::string> Wait(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mu_);
-    const bool done = cv_.wait_for(lock, timeout, [this] { return done_; });
-    if (!done) {
-      abandoned_ = true;
-      listener_ = nullptr;
-      return std::nullopt;
-    }
-    listener_ = nullptr;
-    if (!ok_ || text::Trim(text_).empty()) return std::nullopt;
-    return text_;
-  }
-
- private:
-  void Finish(bool ok) {
-    std::lock_guard lock(mu_);
-    done_ = true;
-    ok_ = ok;
-    cv_.notify_all();
-  }
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  ReplyListener* listener_;
-  std::string text_;
-  bool done_ = false, ok_ = false, abandoned_ = false;
-};
-
-}  // namespace
 
 Assistant::Assistant(std::shared_ptr<const Flow> flow, std::shared_ptr<const Nlu> nlu,
                      store::SessionStore* store, engine::Llm* llm, KnowledgeSource* knowledge,
@@ -141,9 +95,16 @@ std::optional<std::string> Assistant::AskLlm(const SessionState& state, const Va
       BuildLlmMessages(flow_->persona, state, vars, message, options_.history_token_budget);
   req.max_tokens = options_.llm_max_tokens;
   req.session_id = session_id;
-  auto sink = std::make_shared<WaitingSink>(listener);
+  auto sink = std::make_shared<engine::WaitingSink>(
+      listener
+          ? engine::WaitingSink::DeltaFn([listener](std::string_view t) { listener->OnDelta(t); })
+          : nullptr,
+      listener ? engine::WaitingSink::CancelledFn([listener] { return listener->Cancelled(); })
+               : nullptr);
   if (Status s = llm_->Generate(std::move(req), sink); !s.ok()) return std::nullopt;
-  return sink->Wait(options_.llm_timeout);
+  auto text = sink->Wait(options_.llm_timeout);
+  if (!text || text::Trim(*text).empty()) return std::nullopt;
+  return text;
 }
 
 }  // namespace parley::dialog

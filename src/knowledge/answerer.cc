@@ -5,49 +5,13 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "engine/waiting_sink.h"
 #include "knowledge/chunker.h"
 #include "nlp/tokenizer.h"
 #include "util/text.h"
 
 namespace parley::knowledge {
 namespace {
-
-// Collects one generation for Answer(), which waits on it. The engine may still call it after a
-// timeout, so it is shared and owns its state.
-class CollectingSink : public engine::TokenSink {
- public:
-  void OnDelta(std::string_view t) override {
-    std::lock_guard lock(mu_);
-    text_ += t;
-  }
-  void OnDone(engine::FinishReason, const engine::Usage&) override { Finish(true); }
-  void OnError(const Error&) override { Finish(false); }
-  bool Cancelled() const override {
-    std::lock_guard lock(mu_);
-    return abandoned_;
-  }
-  std::optional<std::string> Wait(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mu_);
-    if (!cv_.wait_for(lock, timeout, [this] { return done_; })) {
-      abandoned_ = true;
-      return std::nullopt;
-    }
-    if (!ok_ || text::Trim(text_).empty()) return std::nullopt;
-    return std::string(text::Trim(text_));
-  }
-
- private:
-  void Finish(bool ok) {
-    std::lock_guard lock(mu_);
-    done_ = true;
-    ok_ = ok;
-    cv_.notify_all();
-  }
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::string text_;
-  bool done_ = false, ok_ = false, abandoned_ = false;
-};
 
 dialog::Citation Cite(const Hit& h, double score, size_t snippet_chars) {
   return {h.doc_id, h.doc_name, h.title, h.chunk, score, Excerpt(h.text, snippet_chars)};
@@ -153,9 +117,11 @@ std::optional<std::string> KbAnswerer::Generate(const dialog::KnowledgeQuery& qu
   req.messages = BuildAnswerPrompt(query, hits);
   req.max_tokens = options_.max_tokens;
   req.sampling.temperature = 0.2f;
-  auto sink = std::make_shared<CollectingSink>();
+  auto sink = std::make_shared<engine::WaitingSink>();
   if (Status s = llm_->Generate(std::move(req), sink); !s.ok()) return std::nullopt;
-  return sink->Wait(options_.llm_timeout);
+  auto text = sink->Wait(options_.llm_timeout);
+  if (!text || text::Trim(*text).empty()) return std::nullopt;
+  return std::string(text::Trim(*text));
 }
 
 }  // namespace parley::knowledge
