@@ -170,7 +170,7 @@ TEST(EngineStartupTest, KnowledgeBaseEmbedsWithTheEngineForHybridSearch) {
 
 // The first word (ASCII letters) of what the model answers to `body`, with no guard.
 std::string FirstWordOfReply(const std::string& body) {
-  ServerProcess plain(ModelYaml(1, 0));
+  ServerProcess plain(ModelYaml(1, 4));
   EXPECT_TRUE(plain.started() && WaitReady(plain.port()));
   const auto r = Send(plain.port(), "POST", "/v1/chat/completions", body);
   const auto at = r.body.find("\"content\":\"");
@@ -192,7 +192,8 @@ TEST(EngineSecurityTest, OutputGuardMasksGeneratedWordsAcrossStreamedChunks) {
   const std::string body = std::string("{") + kMsg + R"(,"max_tokens":24,"temperature":0})";
   const std::string word = FirstWordOfReply(body);
   ASSERT_GE(word.size(), 3u) << "the model's reply had no word to guard";
-  ServerProcess s(ModelYaml(1, 0) + "guard:\n  words: [" + word + "]\n  words_action: mask\n");
+  // A queue, so a request that arrives while the last one is still being cleaned up waits.
+  ServerProcess s(ModelYaml(1, 4) + "guard:\n  words: [" + word + "]\n  words_action: mask\n");
   ASSERT_TRUE(s.started() && WaitReady(s.port())) << s.Output();
   const auto whole = Send(s.port(), "POST", "/v1/chat/completions", body);
   EXPECT_EQ(whole.status, 200);
@@ -200,7 +201,7 @@ TEST(EngineSecurityTest, OutputGuardMasksGeneratedWordsAcrossStreamedChunks) {
   const std::string streamed_body =
       std::string("{") + kMsg + R"(,"max_tokens":24,"temperature":0,"stream":true})";
   const auto streamed = Send(s.port(), "POST", "/v1/chat/completions", streamed_body);
-  EXPECT_NE(streamed.body.find("[DONE]"), std::string::npos);
+  EXPECT_NE(streamed.body.find("[DONE]"), std::string::npos) << streamed.raw;
   // Tokens arrive one by one, so the word is split across chunks; it must still not appear.
   std::string joined;
   for (size_t p = 0; (p = streamed.body.find("\"content\":\"", p)) != std::string::npos;) {
