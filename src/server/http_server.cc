@@ -3,6 +3,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/listen.h"
 #include "server/server_impl.h"
 #include "server/session.h"
 
@@ -169,21 +170,7 @@ HttpServer::~HttpServer() = default;
 
 Status HttpServer::Start() {
   auto& im = *impl_;
-  beast::error_code ec;
-  const auto addr = asio::ip::make_address(im.opt.host, ec);
-  if (ec) {
-    return MakeError(ErrorCode::kInvalidArgument, "invalid listen address '" + im.opt.host + "'");
-  }
-  const tcp::endpoint ep(addr, im.opt.port);
-  im.acceptor.open(ep.protocol(), ec);
-  if (!ec) im.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) im.acceptor.bind(ep, ec);
-  if (!ec) im.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return MakeError(ErrorCode::kUnavailable, "cannot listen on " + im.opt.host + ":" +
-                                                  std::to_string(im.opt.port) + ": " +
-                                                  ec.message());
-  }
+  if (Status s = Listen(im.acceptor, im.opt.host, im.opt.port); !s.ok()) return s;
   im.Accept();
   im.Sweep();
   return Status::Ok();

@@ -9,6 +9,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "server/listen.h"
 #include "util/ip.h"
 
 namespace parley::server {
@@ -187,19 +188,7 @@ Status TlsFrontend::Start(uint16_t backend_port) {
   auto ctx = MakeContext(im.opt);
   if (!ctx.ok()) return ctx.error();
   im.ctx = *ctx;
-  error_code ec;
-  const auto addr = asio::ip::make_address(im.opt.host, ec);
-  if (ec) return MakeError(ErrorCode::kInvalidArgument, "invalid tls.listen host " + im.opt.host);
-  const tcp::endpoint ep(addr, im.opt.port);
-  im.acceptor.open(ep.protocol(), ec);
-  if (!ec) im.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) im.acceptor.bind(ep, ec);
-  if (!ec) im.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return MakeError(ErrorCode::kUnavailable, "cannot listen on " + im.opt.host + ":" +
-                                                  std::to_string(im.opt.port) + ": " +
-                                                  ec.message());
-  }
+  if (Status s = Listen(im.acceptor, im.opt.host, im.opt.port); !s.ok()) return s;
   im.Accept();
   im.sighup.emplace(im.io, SIGHUP);
   im.WatchSighup(this);
