@@ -2,6 +2,7 @@
 
 #include "http/error_response.h"
 #include "http/sse.h"
+#include "util/json_writer.h"
 #include "util/text.h"
 
 namespace parley::api {
@@ -91,16 +92,17 @@ void Count(obs::Family<obs::Counter>* turns, const Result<dialog::TurnReply>& r)
   if (turns && r.ok()) turns->With({dialog::SourceName(r->source)})->Inc();
 }
 
+void RespondTurn(const http::ExchangePtr& ex, const DialogDeps& deps,
+                 Result<dialog::TurnReply> r) {
+  Count(deps.turns, r);
+  if (r.ok()) GuardReply(deps.output_guard, &*r);
+  ex->Respond(r.ok() ? http::Response::Json(200, TurnReplyBody(*r))
+                     : http::ErrorResponse(r.error()));
+}
+
 void RunTurn(const http::ExchangePtr& ex, const DialogDeps& deps, const DialogRequest& req) {
   dialog::Assistant* assistant = deps.assistant;
-  if (!req.stream) {
-    auto r = assistant->HandleTurn(req.input);
-    Count(deps.turns, r);
-    if (r.ok()) GuardReply(deps.output_guard, &*r);
-    ex->Respond(r.ok() ? http::Response::Json(200, Dump(TurnReplyJson(*r)))
-                       : http::ErrorResponse(r.error()));
-    return;
-  }
+  if (!req.stream) return RespondTurn(ex, deps, assistant->HandleTurn(req.input));
   http::SseStream sse(ex);
   sse.Start();
   SseListener listener(&sse, deps.output_guard);
@@ -112,9 +114,7 @@ void RunTurn(const http::ExchangePtr& ex, const DialogDeps& deps, const DialogRe
     sse.Event("error", http::ErrorBody(r.error()));
   } else {
     if (!listener.streamed()) sse.Data(Dump({{"type", "delta"}, {"text", r->reply}}));
-    Json final = TurnReplyJson(*r);
-    final["type"] = "reply";
-    sse.Data(Dump(final));  // sent only once the turn is saved
+    sse.Data(TurnReplyBody(*r, "reply"));  // sent only once the turn is saved
   }
   sse.Data("[DONE]");
   sse.End();
@@ -128,6 +128,14 @@ void PostDialog(const http::ExchangePtr& ex, const DialogDeps& deps) {
   if (!req.ok()) return ex->RespondError(req.error());
   if (Status s = deps.assistant->CheckMessage(req->input.message); !s.ok()) {
     return ex->RespondError(s.error());
+  }
+  // Rule answers for sessions in memory finish here, on the I/O thread; the reply goes out once
+  // the store's writer has saved the turn. The rest (a store read, the knowledge base, the LLM)
+  // runs on the worker pool.
+  if (!req->stream) {
+    const bool quick = deps.assistant->TryQuickTurn(
+        req->input, [ex, deps](Result<dialog::TurnReply> r) { RespondTurn(ex, deps, std::move(r)); });
+    if (quick) return;
   }
   const bool queued =
       deps.workers->Submit([ex, deps, r = std::move(*req)] { RunTurn(ex, deps, r); });
@@ -231,45 +239,42 @@ Result<DialogRequest> ParseDialogRequest(const Json& j) {
   return out;
 }
 
-Json TurnReplyJson(const dialog::TurnReply& r) {
-  Json entities = Json::array();
+std::string TurnReplyBody(const dialog::TurnReply& r, std::string_view type) {
+  JsonWriter w;
+  w.BeginObject();
+  if (!type.empty()) w.Key("type").String(type);
+  w.Key("session_id").String(r.session_id).Key("turn").Int(r.turn).Key("reply").String(r.reply);
+  w.Key("source").String(dialog::SourceName(r.source));
+  w.Key("intent").BeginObject().Key("name");
+  r.intent.empty() ? w.Null() : w.String(r.intent);
+  w.Key("confidence").Number(r.confidence).EndObject();
+  w.Key("entities").BeginArray();
   for (const auto& e : r.entities) {
-    entities.push_back({{"type", e.type},
-                        {"value", e.value},
-                        {"text", e.text},
-                        {"start", e.start},
-                        {"end", e.end}});
+    w.BeginObject().Key("type").String(e.type).Key("value").String(e.value);
+    w.Key("text").String(e.text).Key("start").Int(static_cast<int64_t>(e.start));
+    w.Key("end").Int(static_cast<int64_t>(e.end)).EndObject();
   }
-  Json out = {
-      {"session_id", r.session_id},
-      {"turn", r.turn},
-      {"reply", r.reply},
-      {"source", dialog::SourceName(r.source)},
-      {"intent",
-       {{"name", r.intent.empty() ? Json() : Json(r.intent)}, {"confidence", r.confidence}}},
-      {"entities", entities},
-      {"slots", r.slots},
-      {"emotion", r.emotion},
-      {"sentiment", r.sentiment},
-      {"handoff", r.handoff},
-      {"new_conversation", r.new_conversation}};
+  w.EndArray().Key("slots").StringMap(r.slots);
+  w.Key("emotion").String(r.emotion).Key("sentiment").String(r.sentiment);
+  w.Key("handoff").Bool(r.handoff).Key("new_conversation").Bool(r.new_conversation);
   if (!r.runner_up.name.empty()) {
-    out["runner_up"] = {{"name", r.runner_up.name}, {"confidence", r.runner_up.confidence}};
+    w.Key("runner_up").BeginObject().Key("name").String(r.runner_up.name);
+    w.Key("confidence").Number(r.runner_up.confidence).EndObject();
   }
   if (!r.citations.empty()) {
-    Json citations = Json::array();
+    w.Key("citations").BeginArray();
     for (const auto& c : r.citations) {
-      citations.push_back({{"doc", c.doc},
-                           {"name", c.name},
-                           {"title", c.title},
-                           {"chunk", c.chunk},
-                           {"score", c.score},
-                           {"snippet", c.snippet}});
+      w.BeginObject().Key("doc").Int(c.doc).Key("name").String(c.name);
+      w.Key("title").String(c.title).Key("chunk").Int(c.chunk).Key("score").Number(c.score);
+      w.Key("snippet").String(c.snippet).EndObject();
     }
-    out["citations"] = citations;
+    w.EndArray();
   }
-  return out;
+  w.EndObject();
+  return w.Take();
 }
+
+Json TurnReplyJson(const dialog::TurnReply& r) { return Json::parse(TurnReplyBody(r)); }
 
 void AddDialogRoutes(http::Router& router, const DialogDeps& deps) {
   router.Add("POST", "/v1/dialog", [deps](const http::ExchangePtr& ex) { PostDialog(ex, deps); });

@@ -1,7 +1,8 @@
 // The dialog API: POST /v1/dialog (one user message -> the assistant's reply, optionally as
 // SSE), GET /v1/sessions/{id} (state and history) and DELETE /v1/sessions/{id}. Handlers parse
-// and check the request on the I/O thread, then run the assistant on the worker pool (turns
-// block on SQLite and the LLM). The deps must outlive the router.
+// and check the request on the I/O thread; rule-answered turns of sessions in memory run there
+// too, the rest on the worker pool (a store read, the knowledge base or the LLM would block). The
+// deps must outlive the router.
 #pragma once
 
 #include "api/json_body.h"
@@ -28,7 +29,9 @@ void GuardReply(const security::ContentGuard* guard, dialog::TurnReply* reply);
 
 void AddDialogRoutes(http::Router& router, const DialogDeps& deps);
 
-// The JSON of a reply, as /v1/dialog returns it; also used by `parley chat`.
+// The JSON of a reply, as /v1/dialog returns it (with a "type" member first when `type` is
+// given); also used by `parley chat`. TurnReplyJson is the same as a JSON value.
+std::string TurnReplyBody(const dialog::TurnReply& reply, std::string_view type = {});
 Json TurnReplyJson(const dialog::TurnReply& reply);
 
 struct DialogRequest {

@@ -6,10 +6,13 @@
 // Thread-safety: HandleTurn and the session calls may run on any number of threads at once;
 // turns of one session are serialised (a lock per session stripe), so concurrent messages on a
 // session are all kept, one after the other. HandleTurn blocks (store writes, waiting on the
-// LLM): call it from worker threads, never from an I/O thread.
+// LLM): call it from worker threads, never from an I/O thread. TryQuickTurn never blocks: it
+// answers the turns rules can answer for sessions in memory, on the calling (I/O) thread, and
+// reports once the store's writer has saved the turn.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -17,6 +20,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "dialog/flow.h"
@@ -39,7 +43,7 @@ struct AssistantOptions {
   std::chrono::milliseconds llm_timeout = std::chrono::minutes(2);
   uint64_t seed = 0;                // 0: responses vary by session and turn only
   std::function<int64_t()> now_ms;  // wall clock in ms; default system_clock
-  // Called after a turn with events (e.g. "handoff") is saved; on the turn's thread.
+  // Called after a turn with events (e.g. "handoff") is saved; on the store's writer thread.
   std::function<void(const std::string& session_id, const store::Event&)> on_event;
 };
 
@@ -92,6 +96,13 @@ class Assistant {
             AssistantOptions options);
 
   Result<TurnReply> HandleTurn(const TurnInput& input, ReplyListener* listener = nullptr);
+  // Runs the turn on the calling thread when it can finish without blocking: the session's
+  // stripe is free, the session is in memory (or new) and no knowledge or LLM call is needed.
+  // Returns false, having changed nothing, when it cannot (also for input HandleTurn would
+  // reject); the caller then runs HandleTurn on a worker. Otherwise `done` gets the reply once
+  // the turn is saved, on the store's writer thread, or the error.
+  using TurnDone = std::function<void(Result<TurnReply>)>;
+  bool TryQuickTurn(const TurnInput& input, TurnDone done);
   // The newest `history_limit` turns before turn `before` (0: up to the latest).
   Result<SessionView> GetSession(const std::string& id, int64_t history_limit, int64_t before = 0);
   Result<bool> DeleteSession(const std::string& id);
@@ -106,8 +117,8 @@ class Assistant {
 
  private:
   // Sessions hash onto stripes; a stripe's lock serialises the turns of its sessions and guards
-  // its cache of recently used sessions (write-through: the store stays the truth, the cache
-  // only saves reading and decoding a session again on its next turn).
+  // its cache of recently used sessions (write-through: a turn's session is cached as its save is
+  // queued; the store stays the truth and serves queued saves to Load, so evicting is safe).
   struct Cached {
     store::SessionRecord record;
     SessionState state;
@@ -120,16 +131,23 @@ class Assistant {
   Stripe& StripeFor(const std::string& id);
   // The session as of its last turn (a fresh one when unknown), from the cache or the store.
   Result<Cached> LoadSession(Stripe& stripe, const std::string& id);
-  // The steps of HandleTurn, all under the stripe lock.
-  Result<Cached> BeginTurn(Stripe& stripe, const TurnInput& in, const std::string& id, int64_t now,
-                           bool* fresh);
+  // Forgets the cached session when one of its saves failed (the store has the truth).
+  void DropIfUnsaved(Stripe& stripe, const std::string& id);
+  // The turn, with the stripe lock held: load, NLU, policy, escalation, queue the save (`done`
+  // is moved into it). `quick`: return false instead of blocking (see TryQuickTurn).
+  bool RunTurn(Stripe& stripe, const TurnInput& in, const std::string& id, bool quick,
+               ReplyListener* listener, TurnDone& done);
+  // Turn limit, expiry (a fresh conversation), user and channel.
+  Status StartTurn(Cached* c, const TurnInput& in, int64_t now, bool* fresh) const;
+  // The decision needs the knowledge base or the LLM (a blocking call).
+  bool WouldBlock(const Decision& d) const;
   // No rule answered (or the intent wants the LLM): knowledge hook, then LLM.
   void Escalate(Decision* d, const NluResult& nlu, const TurnInput& in, const std::string& id,
                 const SessionState& state, Vars vars, ReplyListener* listener,
                 std::vector<Citation>* citations);
-  // Saves the turn durably, then caches the session and reports its events.
-  Status Commit(Stripe& stripe, const std::string& id, Cached c, const TurnInput& in,
-                const TurnReply& out, const Decision& d, int64_t now);
+  // Caches the session and queues the turn's save; `done` runs once it is saved, after events.
+  void SaveAsync(Stripe& stripe, const std::string& id, Cached c, const TurnInput& in,
+                 TurnReply out, const Decision& d, int64_t now, TurnDone done);
   TurnReply Reply(const Decision& d, const NluResult& nlu, const SessionState& s) const;
   void Remember(SessionState* s, const NluResult& nlu, const TurnInput& in,
                 const std::string& reply) const;
@@ -145,6 +163,10 @@ class Assistant {
   KnowledgeSource* knowledge_;
   AssistantOptions options_;
   std::array<Stripe, 256> stripes_;
+  // Sessions whose last save failed: their cached state is dropped on their next turn.
+  std::mutex unsaved_mu_;
+  std::unordered_set<std::string> unsaved_;
+  std::atomic<bool> any_unsaved_{false};
 };
 
 // The chat messages the LLM sees: persona and context as the system prompt, recent history

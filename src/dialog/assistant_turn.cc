@@ -1,8 +1,10 @@
 // Assistant::HandleTurn and the session queries (the rest of Assistant is in assistant.cc).
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "dialog/assistant.h"
 #include "nlp/tokenizer.h"
+#include "util/json_writer.h"
 #include "util/text.h"
 
 namespace parley::dialog {
@@ -16,16 +18,16 @@ uint64_t Mix(uint64_t x) {  // splitmix64
 }
 
 std::string DetailsJson(const TurnReply& r) {
-  nlohmann::json entities = nlohmann::json::array();
+  JsonWriter w;
+  w.BeginObject().Key("entities").BeginArray();
   for (const auto& e : r.entities) {
-    entities.push_back({{"type", e.type}, {"value", e.value}, {"text", e.text}});
+    w.BeginObject().Key("type").String(e.type).Key("value").String(e.value);
+    w.Key("text").String(e.text).EndObject();
   }
-  return nlohmann::json{{"entities", entities},
-                        {"slots", r.slots},
-                        {"emotion", r.emotion},
-                        {"sentiment", r.sentiment},
-                        {"handoff", r.handoff}}
-      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  w.EndArray().Key("slots").StringMap(r.slots);
+  w.Key("emotion").String(r.emotion).Key("sentiment").String(r.sentiment);
+  w.Key("handoff").Bool(r.handoff).EndObject();
+  return w.Take();
 }
 
 Vars TurnVars(const TurnInput& in, const std::string& session_id, const NluResult& nlu,
@@ -45,7 +47,8 @@ Vars TurnVars(const TurnInput& in, const std::string& session_id, const NluResul
 }  // namespace
 
 Result<Assistant::Cached> Assistant::LoadSession(Stripe& stripe, const std::string& id) {
-  // Taken out of the cache (no copy) for the turn; Commit() puts it back once it is saved.
+  DropIfUnsaved(stripe, id);
+  // Taken out of the cache (no copy) for the turn; SaveAsync() puts it back.
   if (auto node = stripe.cache.extract(id)) return std::move(node.mapped());
   auto loaded = store_->Load(id);
   if (!loaded.ok()) return loaded.error();
@@ -55,9 +58,16 @@ Result<Assistant::Cached> Assistant::LoadSession(Stripe& stripe, const std::stri
     c.state = DecodeState(c.record.state);
   } else {
     c.record.id = id;
-    c.record.epoch = 0;  // HandleTurn starts conversation 1
+    c.record.epoch = 0;  // the turn starts conversation 1
   }
   return c;
+}
+
+void Assistant::DropIfUnsaved(Stripe& stripe, const std::string& id) {
+  if (!any_unsaved_.load(std::memory_order_acquire)) return;
+  std::lock_guard lock(unsaved_mu_);
+  if (unsaved_.erase(id) > 0) stripe.cache.erase(id);
+  any_unsaved_.store(!unsaved_.empty(), std::memory_order_release);
 }
 
 void Assistant::Remember(SessionState* s, const NluResult& nlu, const TurnInput& in,
@@ -86,26 +96,26 @@ TurnReply Assistant::Reply(const Decision& d, const NluResult& nlu, const Sessio
   return out;
 }
 
-Result<Assistant::Cached> Assistant::BeginTurn(Stripe& stripe, const TurnInput& in,
-                                               const std::string& id, int64_t now, bool* fresh) {
-  auto loaded = LoadSession(stripe, id);
-  if (!loaded.ok()) return loaded.error();
-  Cached c = std::move(*loaded);
-  if (c.record.turn_count >= options_.max_turns) {
+Status Assistant::StartTurn(Cached* c, const TurnInput& in, int64_t now, bool* fresh) const {
+  if (c->record.turn_count >= options_.max_turns) {
     return MakeError(ErrorCode::kResourceExhausted,
-                     "session " + id + " has reached its limit of " +
+                     "session " + c->record.id + " has reached its limit of " +
                          std::to_string(options_.max_turns) + " turns; start a new session",
                      "session_turn_limit", "session_id");
   }
-  *fresh = c.record.epoch == 0 || now - c.record.updated_ms > options_.idle_timeout.count();
+  *fresh = c->record.epoch == 0 || now - c->record.updated_ms > options_.idle_timeout.count();
   if (*fresh) {
-    c.state = SessionState();  // new or expired: a fresh conversation, old turns stay in history
-    ++c.record.epoch;
-    if (c.record.created_ms == 0) c.record.created_ms = now;
+    c->state = SessionState();  // new or expired: a fresh conversation, old turns stay in history
+    ++c->record.epoch;
+    if (c->record.created_ms == 0) c->record.created_ms = now;
   }
-  if (!in.user_id.empty()) c.record.user_id = in.user_id;
-  if (!in.channel.empty()) c.record.channel = in.channel;
-  return c;
+  if (!in.user_id.empty()) c->record.user_id = in.user_id;
+  if (!in.channel.empty()) c->record.channel = in.channel;
+  return Status::Ok();
+}
+
+bool Assistant::WouldBlock(const Decision& d) const {
+  return (d.ask_knowledge && knowledge_) || ((d.ask_knowledge || d.ask_llm) && llm_);
 }
 
 void Assistant::Escalate(Decision* d, const NluResult& nlu, const TurnInput& in,
@@ -127,16 +137,16 @@ void Assistant::Escalate(Decision* d, const NluResult& nlu, const TurnInput& in,
   }
 }
 
-Status Assistant::Commit(Stripe& stripe, const std::string& id, Cached c, const TurnInput& in,
-                         const TurnReply& out, const Decision& d, int64_t now) {
+void Assistant::SaveAsync(Stripe& stripe, const std::string& id, Cached c, const TurnInput& in,
+                          TurnReply out, const Decision& d, int64_t now, TurnDone done) {
   store::SessionRecord& rec = c.record;
   rec.turn_count = out.turn;
   rec.updated_ms = now;
   rec.handoff = c.state.handoff;
   rec.state = EncodeState(c.state);
-  const store::TurnRecord turn{out.turn,   rec.epoch,      now,
-                               in.message, out.reply,      SourceName(out.source),
-                               out.intent, out.confidence, DetailsJson(out)};
+  store::TurnRecord turn{out.turn,   rec.epoch,      now,
+                         in.message, out.reply,      SourceName(out.source),
+                         out.intent, out.confidence, DetailsJson(out)};
   std::vector<store::Event> events;
   if (d.handoff_started) {
     events.push_back({"handoff", nlohmann::json{{"intent", d.intent},
@@ -145,40 +155,69 @@ Status Assistant::Commit(Stripe& stripe, const std::string& id, Cached c, const 
                                                 {"channel", rec.channel}}
                                      .dump()});
   }
-  if (Status s = store_->SaveTurn(rec, turn, events); !s.ok()) {
-    stripe.cache.erase(id);  // the store is the truth; read it again next time
-    return s;
-  }
-  if (stripe.cache.size() >= kCachePerStripe) {
-    stripe.cache.erase(stripe.cache.begin());
-  }
+  store::SessionRecord saved = rec;
+  // The next turn of the session starts from this state at once (the store queues writes in
+  // order); should this write fail, the session is read back from the store instead.
+  if (stripe.cache.size() >= kCachePerStripe) stripe.cache.erase(stripe.cache.begin());
   stripe.cache[id] = std::move(c);
-  if (options_.on_event) {
-    for (const auto& e : events) options_.on_event(id, e);
-  }
-  return Status::Ok();
+  auto on_saved = [this, id, out = std::move(out), events, done = std::move(done)](
+                      Status s) mutable {
+    if (!s.ok()) {
+      std::lock_guard lock(unsaved_mu_);
+      unsaved_.insert(id);
+      any_unsaved_.store(true, std::memory_order_release);
+    } else if (options_.on_event) {
+      for (const auto& e : events) options_.on_event(id, e);
+    }
+    if (s.ok()) {
+      done(std::move(out));
+    } else {
+      done(s.error());
+    }
+  };
+  store_->SaveTurnAsync(std::move(saved), std::move(turn), std::move(events), std::move(on_saved));
 }
 
-Result<TurnReply> Assistant::HandleTurn(const TurnInput& in, ReplyListener* listener) {
-  if (Status s = CheckMessage(in.message); !s.ok()) return s.error();
-  const std::string id = in.session_id.empty() ? NewSessionId() : in.session_id;
-  if (Status s = CheckSessionId(id); !s.ok()) return s.error();
-
-  Stripe& stripe = StripeFor(id);
-  std::lock_guard session_lock(stripe.mu);
+bool Assistant::RunTurn(Stripe& stripe, const TurnInput& in, const std::string& id, bool quick,
+                        ReplyListener* listener, TurnDone& done) {
+  const bool is_new = in.session_id.empty();  // a fresh random id: nothing to load
+  Cached session;
+  std::optional<Cached> original;  // quick: to put back when the turn must go elsewhere
+  if (quick && !is_new) {
+    DropIfUnsaved(stripe, id);
+    auto node = stripe.cache.extract(id);
+    if (!node) return false;  // reading the store would block
+    session = std::move(node.mapped());
+    original = session;
+  } else if (is_new) {
+    session.record.id = id;
+  } else {
+    auto loaded = LoadSession(stripe, id);
+    if (!loaded.ok()) {
+      done(loaded.error());
+      return true;
+    }
+    session = std::move(*loaded);
+  }
   const int64_t now = Now();
   bool fresh = false;
-  auto session = BeginTurn(stripe, in, id, now, &fresh);
-  if (!session.ok()) return session.error();
-  SessionState& state = session->state;
-
+  if (Status s = StartTurn(&session, in, now, &fresh); !s.ok()) {
+    stripe.cache[id] = std::move(session);  // unchanged
+    done(s.error());
+    return true;
+  }
+  SessionState& state = session.state;
   const auto today = std::chrono::floor<std::chrono::days>(
       std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(now)));
   const NluResult nlu = nlu_->Analyze(in.message, today);
   const Vars vars = TurnVars(in, id, nlu, *flow_);
-  const int64_t turns = session->record.turn_count;
+  const int64_t turns = session.record.turn_count;
   const uint64_t seed = Mix(options_.seed ^ std::hash<std::string>{}(id) ^ Mix(turns));
   Decision d = Decide(*flow_, nlu, in.message, &state, vars, seed);
+  if (quick && WouldBlock(d)) {
+    if (original) stripe.cache[id] = std::move(*original);
+    return false;
+  }
   std::vector<Citation> citations;
   Escalate(&d, nlu, in, id, state, vars, listener, &citations);
   Remember(&state, nlu, in, d.reply);
@@ -188,10 +227,33 @@ Result<TurnReply> Assistant::HandleTurn(const TurnInput& in, ReplyListener* list
   out.turn = turns + 1;
   out.new_conversation = fresh;
   out.citations = std::move(citations);
-  if (Status s = Commit(stripe, id, std::move(*session), in, out, d, now); !s.ok()) {
-    return s.error();
+  SaveAsync(stripe, id, std::move(session), in, std::move(out), d, now, std::move(done));
+  return true;
+}
+
+bool Assistant::TryQuickTurn(const TurnInput& in, TurnDone done) {
+  if (!CheckMessage(in.message).ok()) return false;  // HandleTurn reports it
+  const std::string id = in.session_id.empty() ? NewSessionId() : in.session_id;
+  if (!CheckSessionId(id).ok()) return false;
+  Stripe& stripe = StripeFor(id);
+  std::unique_lock session_lock(stripe.mu, std::try_to_lock);
+  if (!session_lock) return false;  // a turn of this stripe is running, maybe waiting on the LLM
+  return RunTurn(stripe, in, id, /*quick=*/true, nullptr, done);
+}
+
+Result<TurnReply> Assistant::HandleTurn(const TurnInput& in, ReplyListener* listener) {
+  if (Status s = CheckMessage(in.message); !s.ok()) return s.error();
+  const std::string id = in.session_id.empty() ? NewSessionId() : in.session_id;
+  if (Status s = CheckSessionId(id); !s.ok()) return s.error();
+  std::promise<Result<TurnReply>> result;
+  TurnDone done = [&result](Result<TurnReply> r) { result.set_value(std::move(r)); };
+  {
+    Stripe& stripe = StripeFor(id);
+    std::lock_guard session_lock(stripe.mu);
+    RunTurn(stripe, in, id, /*quick=*/false, listener, done);
   }
-  return out;
+  // The session is free for its next turn already; this one is answered once it is saved.
+  return result.get_future().get();
 }
 
 Result<SessionView> Assistant::GetSession(const std::string& id, int64_t history_limit,

@@ -2,24 +2,29 @@
 #include <nlohmann/json.hpp>
 
 #include "dialog/state.h"
+#include "util/json_writer.h"
 
 namespace parley::dialog {
 
 std::string EncodeState(const SessionState& s) {
-  nlohmann::json recent = nlohmann::json::array();
-  for (const auto& m : s.recent) recent.push_back({{"role", m.role}, {"content", m.content}});
-  const nlohmann::json j = {{"v", 1},
-                            {"active_intent", s.active_intent},
-                            {"form", s.form},
-                            {"pending_slot", s.pending_slot},
-                            {"reasks", s.reasks},
-                            {"slots", s.slots},
-                            {"entities_seen", s.entities_seen},
-                            {"emotion", s.emotion},
-                            {"sentiment", s.sentiment},
-                            {"handoff", s.handoff},
-                            {"recent", recent}};
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // Written on every turn: straight to text, no JSON tree.
+  JsonWriter w;
+  w.BeginObject().Key("v").Int(1);
+  w.Key("active_intent").String(s.active_intent);
+  w.Key("form").String(s.form);
+  w.Key("pending_slot").String(s.pending_slot);
+  w.Key("reasks").Int(s.reasks);
+  w.Key("slots").StringMap(s.slots);
+  w.Key("entities_seen").StringMap(s.entities_seen);
+  w.Key("emotion").String(s.emotion);
+  w.Key("sentiment").String(s.sentiment);
+  w.Key("handoff").Bool(s.handoff);
+  w.Key("recent").BeginArray();
+  for (const auto& m : s.recent) {
+    w.BeginObject().Key("role").String(m.role).Key("content").String(m.content).EndObject();
+  }
+  w.EndArray().EndObject();
+  return w.Take();
 }
 
 SessionState DecodeState(const std::string& blob) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +52,14 @@ class SessionStore {
   // returns OK the turn survives a crash of the process (kill -9).
   virtual Status SaveTurn(const SessionRecord& session, const TurnRecord& turn,
                           const std::vector<Event>& events) = 0;
+  // SaveTurn without waiting: `done` gets the outcome once the turn is committed or has failed,
+  // on the store's writer thread (or, for a store without one, before this returns). Turns are
+  // written in call order, and Load sees a queued turn's session at once (read-your-writes).
+  using SaveDone = std::function<void(Status)>;
+  virtual void SaveTurnAsync(SessionRecord session, TurnRecord turn, std::vector<Event> events,
+                             SaveDone done) {
+    done(SaveTurn(session, turn, events));
+  }
   // The newest `limit` turns with seq < before (0 = no bound), oldest first.
   virtual Result<std::vector<TurnRecord>> History(const std::string& id, int64_t limit,
                                                   int64_t before = 0) = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "store/sqlite_open.h"
 
@@ -67,12 +68,71 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   if (!db.ok()) return db.error();
   std::unique_ptr<SqliteStore> store(new SqliteStore(*db));
   if (Status s = store->Exec(kSchema); !s.ok()) return s.error();
+  if (path != ":memory:") {
+    auto checkpoint_db = OpenSqlite(path, "session store", durable_fsync);
+    if (!checkpoint_db.ok()) return checkpoint_db.error();
+    store->checkpoint_db_ = *checkpoint_db;
+    if (Status s = store->Exec("PRAGMA wal_autocheckpoint=0;"); !s.ok()) return s.error();
+    sqlite3_wal_hook(store->db_, &SqliteStore::OnWalCommit, store.get());
+    store->checkpointer_ = std::thread([s = store.get()] { s->CheckpointLoop(); });
+  }
   return store;
 }
 
+// After each commit, on the writer thread. A checkpoint on another connection cannot finish
+// while commits keep coming, and the WAL only starts over once one has, so: from kCopyAhead pages
+// the checkpointer copies frames in the background; at kRestart pages the writer checkpoints
+// itself, which copies only what is left and lets its next commit start the WAL over.
+int SqliteStore::OnWalCommit(void* self, sqlite3* db, const char* name, int wal_pages) {
+  constexpr int kCopyAhead = 2000;  // 8 MB of 4 KB pages
+  constexpr int kRestart = 4000;
+  auto* store = static_cast<SqliteStore*>(self);
+  if (wal_pages >= kRestart) {
+    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (wal_pages >= kCopyAhead) {
+    {
+      std::lock_guard lock(store->checkpoint_mu_);
+      store->checkpoint_wanted_ = true;
+    }
+    store->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteStore::CheckpointLoop() {
+  std::unique_lock lock(checkpoint_mu_);
+  for (;;) {
+    checkpoint_cv_.wait(lock, [this] { return checkpoint_wanted_ || checkpoint_stop_; });
+    if (checkpoint_stop_) return;
+    checkpoint_wanted_ = false;
+    lock.unlock();
+    // PASSIVE never blocks the writer.
+    sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                              nullptr);
+    lock.lock();
+  }
+}
+
+SqliteStore::SqliteStore(sqlite3* db) : db_(db), writer_([this] { WriterLoop(); }) {}
+
 SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_one();
+  writer_.join();
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard lock(checkpoint_mu_);
+      checkpoint_stop_ = true;
+    }
+    checkpoint_cv_.notify_one();
+    checkpointer_.join();
+  }
+  sqlite3_close(checkpoint_db_);
   for (auto& [_, stmt] : stmts_) sqlite3_finalize(stmt);
-  sqlite3_close(db_);
+  sqlite3_close(db_);  // the last connection to close checkpoints what is left
 }
 
 sqlite3_stmt* SqliteStore::Prepared(const char* sql) {
@@ -111,6 +171,12 @@ Status SqliteStore::Exec(const char* sql) {
 }
 
 Result<std::optional<SessionRecord>> SqliteStore::Load(const std::string& id) {
+  {
+    std::lock_guard lock(queue_mu_);
+    if (auto it = unsaved_.find(id); it != unsaved_.end()) {
+      return std::optional<SessionRecord>(it->second.record);
+    }
+  }
   std::lock_guard lock(mu_);
   Stmt q(
       Prepared("SELECT user_id, channel, created_ms, updated_ms, turn_count, epoch, handoff, "
@@ -127,51 +193,76 @@ Result<std::optional<SessionRecord>> SqliteStore::Load(const std::string& id) {
 
 Status SqliteStore::SaveTurn(const SessionRecord& s, const TurnRecord& t,
                              const std::vector<Event>& events) {
-  Pending p{&s, &t, &events};
-  std::unique_lock lock(queue_mu_);
-  queue_.push_back(&p);
-  // Group commit: the first caller to find no writer becomes it and commits everything queued
-  // meanwhile in one transaction (one WAL append), so concurrent turns share the cost of a
-  // commit and a lone caller pays no thread hand-off. Each turn sits in its own savepoint, so
-  // one failing turn (e.g. a duplicate turn number) does not take the others down.
-  if (!writing_) {
-    writing_ = true;
-    while (!queue_.empty()) {
-      std::vector<Pending*> batch;
-      batch.swap(queue_);
-      lock.unlock();
-      WriteBatch(batch);
-      lock.lock();
-      for (Pending* q : batch) q->done = true;
-      done_cv_.notify_all();
-    }
-    writing_ = false;
-  }
-  done_cv_.wait(lock, [&p] { return p.done; });
-  return p.status;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<Status> result;
+  SaveTurnAsync(s, t, events, [&](Status st) {
+    std::lock_guard lock(mu);
+    result = std::move(st);
+    cv.notify_one();
+  });
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return result.has_value(); });
+  return *result;
 }
 
-void SqliteStore::WriteBatch(const std::vector<Pending*>& batch) {
+void SqliteStore::SaveTurnAsync(SessionRecord s, TurnRecord t, std::vector<Event> events,
+                                SaveDone done) {
+  std::unique_lock lock(queue_mu_);
+  Unsaved& u = unsaved_[s.id];
+  u.record = s;
+  ++u.count;
+  const bool idle = queue_.empty();
+  queue_.push_back({std::move(s), std::move(t), std::move(events), std::move(done), {}});
+  lock.unlock();
+  if (idle) queue_cv_.notify_one();  // otherwise the writer has not drained the queue yet
+}
+
+void SqliteStore::WriterLoop() {
+  std::vector<Pending> batch;
+  std::unique_lock lock(queue_mu_);
+  for (;;) {
+    queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and everything queued is written
+    batch.swap(queue_);
+    lock.unlock();
+    WriteBatch(batch);
+    lock.lock();
+    // Only now may Load read these sessions from the database again.
+    for (const Pending& p : batch) {
+      auto it = unsaved_.find(p.session.id);
+      if (it != unsaved_.end() && --it->second.count == 0) unsaved_.erase(it);
+    }
+    lock.unlock();
+    saved_cv_.notify_all();
+    for (Pending& p : batch) p.done(std::move(p.status));
+    batch.clear();
+    lock.lock();
+  }
+}
+
+void SqliteStore::WriteBatch(std::vector<Pending>& batch) {
   std::lock_guard lock(mu_);
   if (Status st = Step("BEGIN IMMEDIATE"); !st.ok()) {
-    for (Pending* p : batch) p->status = st;
+    for (Pending& p : batch) p.status = st;
     return;
   }
-  // A lone turn is its own transaction; in a batch each turn gets a savepoint.
+  // A lone turn is its own transaction; in a batch each turn gets a savepoint, so one failing
+  // turn (e.g. a duplicate turn number) does not take the others down.
   const bool alone = batch.size() == 1;
-  for (Pending* p : batch) {
+  for (Pending& p : batch) {
     if (!alone) Step("SAVEPOINT turn").ok();
-    p->status = WriteOne(*p->session, *p->turn, *p->events);
-    if (!alone && !p->status.ok()) Step("ROLLBACK TO turn").ok();
+    p.status = WriteOne(p.session, p.turn, p.events);
+    if (!alone && !p.status.ok()) Step("ROLLBACK TO turn").ok();
     if (!alone) Step("RELEASE turn").ok();
   }
-  if (alone && !batch[0]->status.ok()) {
+  if (alone && !batch[0].status.ok()) {
     Step("ROLLBACK").ok();
     return;
   }
   if (Status st = Step("COMMIT"); !st.ok()) {
     Step("ROLLBACK").ok();
-    for (Pending* p : batch) p->status = st;
+    for (Pending& p : batch) p.status = st;
   }
 }
 
@@ -233,6 +324,11 @@ Result<std::vector<Event>> SqliteStore::Events(const std::string& id) {
 }
 
 Result<bool> SqliteStore::Delete(const std::string& id) {
+  {
+    // Turns of the session still queued would bring it back after the delete.
+    std::unique_lock queued(queue_mu_);
+    saved_cv_.wait(queued, [&] { return !unsaved_.contains(id); });
+  }
   std::lock_guard lock(mu_);
   if (Status st = Exec("BEGIN IMMEDIATE;"); !st.ok()) return st.error();
   int64_t removed = 0;

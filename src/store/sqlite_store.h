@@ -1,15 +1,18 @@
 // SessionStore on an embedded SQLite file in WAL mode. One connection guarded by a mutex, with
-// cached statements; SaveTurn calls from many threads are group-committed (the first caller writes
-// the turns queued meanwhile in one transaction); each returns only once its turn is committed.
-// synchronous=NORMAL in WAL mode makes every committed transaction survive a process crash (kill
-// -9); only an OS crash or power loss may drop the last commits (set `durable_fsync` to fsync every
-// commit as well).
+// cached statements. Turns are written by one writer thread that group-commits: everything queued
+// while it commits goes into its next transaction (one WAL append), so concurrent turns share the
+// cost of a commit. SaveTurn waits for its commit; SaveTurnAsync returns at once and reports
+// later. Checkpoints (copying the WAL back into the database, with an fsync) mostly run on a
+// thread and connection of their own, so commits seldom wait for one. synchronous=NORMAL in WAL mode makes every committed transaction survive a process crash
+// (kill -9); only an OS crash or power loss may drop the last commits (set `durable_fsync` to
+// fsync every commit as well).
 #pragma once
 
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -25,41 +28,60 @@ class SqliteStore : public SessionStore {
   // Creates the parent folder and the schema when missing; ":memory:" keeps nothing on disk.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
                                                    bool durable_fsync = false);
-  ~SqliteStore() override;
+  ~SqliteStore() override;  // writes what is queued first
 
   Result<std::optional<SessionRecord>> Load(const std::string& id) override;
   Status SaveTurn(const SessionRecord& session, const TurnRecord& turn,
                   const std::vector<Event>& events) override;
+  void SaveTurnAsync(SessionRecord session, TurnRecord turn, std::vector<Event> events,
+                     SaveDone done) override;
   Result<std::vector<TurnRecord>> History(const std::string& id, int64_t limit,
                                           int64_t before) override;
   Result<std::vector<Event>> Events(const std::string& id) override;
   Result<bool> Delete(const std::string& id) override;
 
  private:
-  struct Pending {  // one SaveTurn call waiting for the writer
-    const SessionRecord* session;
-    const TurnRecord* turn;
-    const std::vector<Event>* events;
+  struct Pending {  // one turn waiting for the writer
+    SessionRecord session;
+    TurnRecord turn;
+    std::vector<Event> events;
+    SaveDone done;
     Status status;
-    bool done = false;
+  };
+  struct Unsaved {  // the newest queued record of a session, for Load
+    SessionRecord record;
+    int count = 0;  // its turns still queued or being written
   };
 
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  explicit SqliteStore(sqlite3* db);
   Status Exec(const char* sql);
   Status Step(const char* sql);  // cached single statement; mu_ held
   Error DbError(const std::string& what) const;
   sqlite3_stmt* Prepared(const char* sql);  // cached; call with mu_ held
-  void WriteBatch(const std::vector<Pending*>& batch);
+  void WriterLoop();
+  void CheckpointLoop();
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int wal_pages);
+  void WriteBatch(std::vector<Pending>& batch);
   Status WriteOne(const SessionRecord& s, const TurnRecord& t, const std::vector<Event>& events);
 
   std::mutex mu_;  // guards db_ and stmts_
   sqlite3* db_;
   std::unordered_map<const char*, sqlite3_stmt*> stmts_;  // keyed by the SQL literal
 
-  std::mutex queue_mu_;  // guards queue_, writing_ and every Pending::done
-  std::condition_variable done_cv_;
-  std::vector<Pending*> queue_;
-  bool writing_ = false;  // a caller is committing a batch
+  std::mutex queue_mu_;  // guards queue_, unsaved_ and stopping_
+  std::condition_variable queue_cv_;  // the writer waits for work
+  std::condition_variable saved_cv_;  // a batch was written (Delete waits for a session's turns)
+  std::vector<Pending> queue_;
+  std::unordered_map<std::string, Unsaved> unsaved_;
+  bool stopping_ = false;
+  std::thread writer_;
+
+  sqlite3* checkpoint_db_ = nullptr;  // file-backed stores only
+  std::mutex checkpoint_mu_;          // guards checkpoint_wanted_ and checkpoint_stop_
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;
+  bool checkpoint_stop_ = false;
+  std::thread checkpointer_;
 };
 
 }  // namespace parley::store

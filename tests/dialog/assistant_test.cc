@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <map>
 #include <thread>
 
 #include "fakes/fake_llm.h"
+#include "support/server_process.h"
 #include "store/memory_store.h"
 #include "store/sqlite_store.h"
 #include "test_flow.h"
@@ -199,6 +202,98 @@ TEST_F(AssistantTest, ConcurrentTurnsOnOneSessionAreAllKeptInOrder) {
   ASSERT_EQ(history->size(), size_t(kThreads * kEach));
   std::map<int, int> next;  // each thread's messages appear in the order it sent them
   for (size_t i = 0; i < history->size(); ++i) {
+    const auto& turn = (*history)[i];
+    EXPECT_EQ(turn.seq, int64_t(i + 1));
+    int t = 0, m = 0;
+    ASSERT_EQ(std::sscanf(turn.user_text.c_str(), "t%d m%d", &t, &m), 2);
+    EXPECT_EQ(m, next[t]++) << turn.user_text;
+  }
+}
+
+// Waits for the replies of TryQuickTurn, which arrive on the store's writer thread.
+class QuickReplies {
+ public:
+  Assistant::TurnDone Done() {
+    return [this](Result<TurnReply> r) {
+      std::lock_guard lock(mu_);
+      replies_.push_back(std::move(r));
+      cv_.notify_all();
+    };
+  }
+  std::vector<Result<TurnReply>> WaitFor(size_t n) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(10), [&] { return replies_.size() >= n; });
+    return replies_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Result<TurnReply>> replies_;
+};
+
+TEST_F(AssistantTest, QuickTurnsAnswerRulesAndLeaveTheRestToHandleTurn) {
+  auto a = Make(&llm_);
+  QuickReplies quick;
+  // A new session answered by a rule: done here.
+  ASSERT_TRUE(a->TryQuickTurn({"", "", "", "运费多少"}, quick.Done()));
+  auto got = quick.WaitFor(1);
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_TRUE(got[0].ok());
+  EXPECT_EQ(got[0]->source, Source::kRule);
+  EXPECT_EQ(got[0]->turn, 1);
+  EXPECT_EQ(store_.History(got[0]->session_id, 10, 0)->size(), 1u);  // saved before the reply
+  // A session known only to the store would need a read: not here.
+  ASSERT_TRUE(store_.SaveTurn({"cold", "", "", 1, 1, 1, 1, false, ""},
+                              {1, 1, 1, "你好", "hi", "rule", "greet", 1, "{}"}, {})
+                  .ok());
+  EXPECT_FALSE(a->TryQuickTurn({"cold", "", "", "运费多少"}, quick.Done()));
+  // A message for the LLM is not answered here and leaves the session as it was.
+  ASSERT_TRUE(a->HandleTurn({"s", "", "", "你好"}).ok());
+  const size_t calls = llm_.requests().size();
+  EXPECT_FALSE(a->TryQuickTurn({"s", "", "", "陪我聊聊天"}, quick.Done()));
+  EXPECT_EQ(llm_.requests().size(), calls);
+  auto r = a->HandleTurn({"s", "", "", "陪我聊聊天"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->source, Source::kLlm);
+  EXPECT_EQ(r->turn, 2);
+  // Bad input is left to HandleTurn, which names the problem.
+  EXPECT_FALSE(a->TryQuickTurn({"s", "", "", "  "}, quick.Done()));
+  EXPECT_EQ(quick.WaitFor(1).size(), 1u);
+}
+
+TEST_F(AssistantTest, QuickAndWorkerTurnsOnOneSessionAreAllSavedInOrder) {
+  testing::TempDir dir;
+  auto db = store::SqliteStore::Open(dir.File("s.db"));
+  ASSERT_TRUE(db.ok());
+  AssistantOptions o;
+  o.now_ms = [this] { return now_.load(); };
+  Assistant a(flow_, nlu_, db->get(), nullptr, nullptr, o);
+  ASSERT_TRUE(a.HandleTurn({"shared", "", "", "你好"}).ok());  // now in memory
+  constexpr int kThreads = 4, kEach = 50;
+  QuickReplies quick;
+  std::atomic<int> quick_count{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const TurnInput in{"shared", "", "", "t" + std::to_string(t) + " m" + std::to_string(i)};
+        if (a.TryQuickTurn(in, quick.Done())) {
+          ++quick_count;
+        } else {
+          ASSERT_TRUE(a.HandleTurn(in).ok());
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const auto replies = quick.WaitFor(static_cast<size_t>(quick_count.load()));
+  EXPECT_GT(quick_count.load(), 0);
+  for (const auto& r : replies) EXPECT_TRUE(r.ok());
+  const auto history = (*db)->History("shared", 1000, 0);
+  ASSERT_EQ(history->size(), size_t(kThreads * kEach + 1));
+  std::map<int, int> next;
+  for (size_t i = 1; i < history->size(); ++i) {
     const auto& turn = (*history)[i];
     EXPECT_EQ(turn.seq, int64_t(i + 1));
     int t = 0, m = 0;
