@@ -17,6 +17,9 @@ EngineFamilies::EngineFamilies(obs::Registry& r) {
   cached_prompt_tokens =
       r.AddCounter("parley_llm_prompt_tokens_cached_total",
                    "Prompt tokens reused from the KV cache, not decoded again.", L);
+  shared_prefix_tokens =
+      r.AddCounter("parley_llm_prompt_tokens_shared_total",
+                   "Cached prompt tokens copied from another sequence holding the same prefix.", L);
   generated_tokens = r.AddCounter("parley_llm_generated_tokens_total", "Tokens generated.", L);
   decode_rate = r.AddGauge("parley_llm_decode_tokens_per_second",
                            "Decode speed of the most recently finished request.", L);
@@ -50,6 +53,7 @@ EngineMetrics::EngineMetrics(EngineFamilies& f, const std::string& m)
       queue_wait(f.queue_wait->With({m})),
       prompt_tokens(f.prompt_tokens->With({m})),
       cached_prompt_tokens(f.cached_prompt_tokens->With({m})),
+      shared_prefix_tokens(f.shared_prefix_tokens->With({m})),
       generated_tokens(f.generated_tokens->With({m})),
       decode_rate(f.decode_rate->With({m})),
       queue_depth(f.queue_depth->With({m})),

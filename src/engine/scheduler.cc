@@ -80,9 +80,12 @@ int Threads(int n) {
   return n > 0 ? n : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-size_t CommonPrefix(const std::vector<Token>& a, const std::vector<Token>& b) {
+// Length of the common prefix of a (its first `a_len` tokens at most) and b.
+size_t CommonPrefix(const std::vector<Token>& a, const std::vector<Token>& b,
+                    size_t a_len = SIZE_MAX) {
+  const size_t end = std::min({a.size(), a_len, b.size()});
   size_t n = 0;
-  while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+  while (n < end && a[n] == b[n]) ++n;
   return n;
 }
 
@@ -419,6 +422,8 @@ void Scheduler::Assign(Slot& slot, std::unique_ptr<Task> task) {
 // One token for each generating sequence, then prompt chunks while the batch has room.
 int Scheduler::BuildBatch() {
   batch_->Clear();
+  in_kv_.resize(slots_.size());
+  for (size_t i = 0; i < slots_.size(); ++i) in_kv_[i] = slots_[i]->cached.size();
   for (auto& s : slots_) {
     if (!s->task || !s->generating) continue;
     s->logits_at = batch_->Add(s->next, static_cast<int>(s->cached.size()), s->seq, true);
@@ -436,6 +441,8 @@ int Scheduler::BuildBatch() {
   const int limit =
       std::min(batch_->capacity, batch_->b.n_tokens + std::max(opt_.prefill_chunk, 1));
   for (Slot* s : prompting) {
+    if (batch_->b.n_tokens >= limit) break;
+    if (SharePrefix(*s)) continue;  // another sequence computes our prefix in this step
     const auto& prompt = s->task->prompt;
     while (s->prompt_pos < prompt.size() && batch_->b.n_tokens < limit) {
       const bool last = s->prompt_pos + 1 == prompt.size();
@@ -446,6 +453,46 @@ int Scheduler::BuildBatch() {
     }
   }
   return batch_->b.n_tokens;
+}
+
+// Prompts that start alike (the same system prompt, persona or few-shot examples, sent by many
+// users at once) need that prefix computed only once: a prompt about to be prefilled takes the
+// longest prefix another sequence already holds by copying its KV. A copy between sequences
+// moves a sequence's whole KV buffer, so it is only made for a gain of at least
+// max(16, context per sequence / 64) tokens. When another sequence is computing the prefix in
+// this very step, the prompt waits one step (returns true) and copies it then.
+bool Scheduler::SharePrefix(Slot& s) {
+  const auto& prompt = s.task->prompt;
+  const size_t have = s.prompt_pos;
+  const size_t min_gain = std::max<size_t>(16, static_cast<size_t>(n_ctx_seq_) / 64);
+  const size_t most = prompt.size() - 1;  // one prompt token must be decoded, for the logits
+  if (most < have + min_gain) return false;
+  Slot* donor = nullptr;
+  size_t best = have + min_gain - 1;
+  bool coming = false;
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    Slot& o = *slots_[i];
+    if (&o == &s) continue;
+    const size_t held = std::min(CommonPrefix(o.cached, prompt, in_kv_[i]), most);
+    if (held > best) {
+      best = held;
+      donor = &o;
+    }
+    // o.cached past in_kv_[i]: tokens o decodes in this step.
+    if (std::min(CommonPrefix(o.cached, prompt), most) >= have + min_gain && held < have + min_gain)
+      coming = true;
+  }
+  if (!donor) return coming;
+  llama_memory_t mem = llama_get_memory(ctx_);
+  llama_memory_seq_rm(mem, s.seq, -1, -1);
+  llama_memory_seq_cp(mem, donor->seq, s.seq, -1, -1);
+  llama_memory_seq_rm(mem, s.seq, static_cast<llama_pos>(best), -1);
+  s.cached.assign(prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(best));
+  s.prompt_pos = best;
+  s.usage.cached_prompt_tokens = static_cast<int>(best);
+  metrics_->cached_prompt_tokens->Inc(best - have);
+  metrics_->shared_prefix_tokens->Inc(best - have);
+  return false;
 }
 
 // Plain greedy decoding (no penalties, no biases) only needs the arg-max of the logits; going

@@ -11,7 +11,8 @@
 // Sequences remember their KV between requests: a session keeps its sequence (only new tokens
 // are decoded on its next turn); when sequences run out, the least recently used session's state
 // is saved to the SessionCache and restored when it speaks again; a request without a session
-// reuses the longest common prefix of a free sequence.
+// reuses the longest common prefix of a free sequence, and a prompt that starts like one another
+// sequence holds copies that prefix's KV instead of computing it again.
 //
 // Submit() is thread-safe. Everything else runs on the scheduler thread.
 #pragma once
@@ -73,6 +74,7 @@ class Scheduler {
   void Evict(Slot& slot);
   bool Restore(Slot& slot, SavedSequence saved);
   int BuildBatch();
+  bool SharePrefix(Slot& slot);
   void SampleSlots();
   void Emit(Slot& slot, Token token);
   void Finish(Slot& slot, FinishReason reason);
@@ -88,6 +90,7 @@ class Scheduler {
   int n_ctx_seq_ = 0;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::unique_ptr<Batch> batch_;
+  std::vector<size_t> in_kv_;  // per slot: tokens in its KV when the step's batch was begun
   std::deque<std::unique_ptr<Parked>> parked_;  // preempted requests, oldest first
   SessionCache sessions_;
   uint64_t clock_ = 0;  // LRU clock for slots

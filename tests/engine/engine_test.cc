@@ -132,6 +132,50 @@ TEST_F(EngineTest, ConcurrentSequencesGiveTheSameTokensAsEachAlone) {
   EXPECT_FALSE(alone[0].empty());
 }
 
+TEST_F(EngineTest, PromptsStartingAlikeCopyTheSharedPrefixAndGiveTheSameTokens) {
+  // A long system prompt shared by every request, different user messages.
+  std::string preamble = "You are the support assistant of a shop. ";
+  for (int i = 0; i < 6; ++i) preamble += "Answer politely, briefly and only about orders. ";
+  const std::vector<std::string> users = {"Where is my order?", "退货政策是什么", "Hi",
+                                          "What is 2+2?"};
+  auto request = [&](const std::string& user) {
+    GenerateRequest r = Chat(user, 12);
+    r.messages.insert(r.messages.begin(), {"system", preamble});
+    return r;
+  };
+  std::vector<std::string> alone;
+  {
+    obs::Registry solo_registry;  // one sequence: nothing to copy from
+    LlamaEngine solo({Tiny(1)}, solo_registry, nullptr);
+    ASSERT_TRUE(solo.LoadAll().ok());
+    for (const auto& u : users) alone.push_back(Run(solo, request(u)));
+  }
+  auto e = Make(Tiny(4));
+  // The first request holds its sequence (a slow reader) while the others arrive together.
+  std::vector<std::shared_ptr<WaitSink>> sinks = {std::make_shared<WaitSink>(-1, 40)};
+  ASSERT_TRUE(e->Generate(request(users[0]), sinks[0]).ok());
+  for (int i = 0; i < 200 && sinks[0]->text().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  for (size_t i = 1; i < users.size(); ++i) {
+    sinks.push_back(std::make_shared<WaitSink>());
+    ASSERT_TRUE(e->Generate(request(users[i]), sinks.back()).ok());
+  }
+  int copied = 0;
+  for (size_t i = 0; i < users.size(); ++i) {
+    sinks[i]->Wait();
+    EXPECT_EQ(sinks[i]->text(), alone[i]) << users[i];
+    if (i > 0) copied += sinks[i]->usage().cached_prompt_tokens;
+  }
+  // The first request computed the preamble; the other three copied it from its sequence.
+  EXPECT_GE(copied, 3 * 60);
+  const std::string metrics = registry_.Render();
+  const size_t at = metrics.find("parley_llm_prompt_tokens_shared_total{");
+  ASSERT_NE(at, std::string::npos);
+  const size_t value = metrics.find("} ", at);
+  EXPECT_GE(std::stod(metrics.substr(value + 2)), 3 * 60) << metrics.substr(at, 200);
+}
+
 TEST_F(EngineTest, SameSeedSamePromptSameOutput) {
   auto e = Make(Tiny(2));
   auto r = Chat("hello there", 20);
