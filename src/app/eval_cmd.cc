@@ -44,6 +44,7 @@ int RunEvalIntents(const EvalFlags& flags) {
   std::cout << "flow: " << flags.flow << " (" << flow->intents.size() << " intents)\n"
             << "data: " << flags.data << '\n'
             << dialog::FormatReport(report);
+  if (flags.errors) std::cout << '\n' << dialog::FormatErrors(report);
   return 0;
 }
 

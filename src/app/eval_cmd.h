@@ -10,6 +10,7 @@ struct EvalFlags {
   std::string flow;
   std::string data;       // JSONL: {"text": ..., "intent": ...} per line
   std::string threshold;  // "" = the flow's
+  bool errors = false;    // also list every wrong answer
 };
 int RunEvalIntents(const EvalFlags& flags);
 

@@ -85,6 +85,8 @@ int main(int argc, char** argv) {
   eval_intents->add_option("--data", eval_flags.data, "JSONL lines {\"text\",\"intent\"}")
       ->required();
   eval_intents->add_option("--threshold", eval_flags.threshold, "Override the flow's threshold");
+  eval_intents->add_flag("--errors", eval_flags.errors,
+                         "List every wrong answer with the top two intents");
 
   parley::app::EvalRetrievalFlags retrieval_flags;
   auto* eval_retrieval = eval->add_subcommand(

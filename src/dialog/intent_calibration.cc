@@ -86,9 +86,14 @@ Classification IntentClassifier::Classify(std::string_view normalized) const {
   if (k > 1 && scores[order[1]] > 0) {
     c.runner_up = {intents_[order[1]], Calibrate(scores[order[1]]), scores[order[1]]};
   }
-  c.in_scope =
-      c.top.confidence >= threshold_ && c.top.confidence - c.runner_up.confidence >= margin_;
+  c.in_scope = InScope(c, threshold_, margin_);
   return c;
+}
+
+bool InScope(const Classification& c, double threshold, double margin) {
+  if (c.exact) return true;
+  return !c.top.name.empty() && c.top.confidence >= threshold &&
+         c.top.score - c.runner_up.score >= margin;
 }
 
 }  // namespace parley::dialog

@@ -29,8 +29,14 @@ struct Classification {
   IntentScore top;
   IntentScore runner_up;
   bool exact = false;     // the message equals a pattern after normalisation
-  bool in_scope = false;  // top.confidence >= threshold and the margin is large enough
+  bool in_scope = false;  // see InScope
 };
+
+// The decision: an exact pattern, or a top intent confident enough (calibrated confidence at or
+// above `threshold`) and clear of the runner-up by `margin` in raw similarity. The gap is taken
+// on the raw scores because calibration saturates: two intents at 0.99 and 0.98 may be 0.06
+// apart in similarity, a clear winner.
+bool InScope(const Classification& c, double threshold, double margin);
 
 class IntentClassifier {
  public:

@@ -13,12 +13,7 @@ struct Scored {
 };
 
 std::string Predict(const Classification& c, double threshold, double margin) {
-  if (c.exact) return c.top.name;
-  if (c.top.name.empty() || c.top.confidence < threshold ||
-      c.top.confidence - c.runner_up.confidence < margin) {
-    return kOutOfScope;
-  }
-  return c.top.name;
+  return InScope(c, threshold, margin) ? c.top.name : kOutOfScope;
 }
 
 SweepPoint Measure(const std::vector<Scored>& scored, double threshold, double margin) {
@@ -64,7 +59,11 @@ EvalReport EvaluateIntents(const Nlu& nlu, const Flow& flow,
     auto& pred = got == kOutOfScope ? r.oos : r.per_intent[got];
     ++pred.predicted;
     if (got == u.intent) ++gold.correct;
-    if (got != u.intent) ++confusions[{u.intent, got}];
+    if (got != u.intent) {
+      ++confusions[{u.intent, got}];
+      const auto& c = scored.back().c;
+      r.errors.push_back({u.text, u.intent, got, c.top, c.runner_up});
+    }
     ++(u.intent == kOutOfScope ? r.out_of_scope : r.in_scope);
   }
   r.total = static_cast<int>(data.size());
@@ -117,6 +116,21 @@ std::string FormatReport(const EvalReport& r, size_t max_confusions) {
   for (const auto& p : r.sweep) {
     line("                  %9.2f  %8.3f  %12.3f  %10.3f  %13.3f\n", p.threshold, p.accuracy,
          p.in_scope_accuracy, p.oos_recall, p.oos_precision);
+  }
+  return out;
+}
+
+std::string FormatErrors(const EvalReport& r) {
+  std::string out = "errors (expected -> got | top, runner-up):\n";
+  char buf[160];
+  for (const auto& e : r.errors) {
+    std::snprintf(buf, sizeof buf, "  %s -> %s | %s %.2f, %s %.2f | ", e.gold.c_str(),
+                  e.got.c_str(), e.top.name.empty() ? "-" : e.top.name.c_str(),
+                  e.top.confidence, e.runner_up.name.empty() ? "-" : e.runner_up.name.c_str(),
+                  e.runner_up.confidence);
+    out += buf;
+    out += e.text;
+    out += '\n';
   }
   return out;
 }

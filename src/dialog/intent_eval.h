@@ -33,6 +33,11 @@ struct SweepPoint {
   double accuracy = 0, in_scope_accuracy = 0, oos_recall = 0, oos_precision = 0;
 };
 
+struct EvalError {  // one utterance given the wrong answer
+  std::string text, gold, got;
+  IntentScore top, runner_up;
+};
+
 struct EvalReport {
   int total = 0, in_scope = 0, out_of_scope = 0;
   double accuracy = 0;           // over everything, out_of_scope as a class
@@ -44,10 +49,13 @@ struct EvalReport {
   std::vector<SweepPoint> sweep;
   double threshold = 0;
   std::vector<std::string> unknown_labels;  // labels naming no intent of the flow
+  std::vector<EvalError> errors;            // in input order
 };
 
 EvalReport EvaluateIntents(const Nlu& nlu, const Flow& flow,
                            const std::vector<LabelledUtterance>& data);
 std::string FormatReport(const EvalReport& r, size_t max_confusions = 15);
+// Each wrong answer: text, expected, got, and the classifier's top two with confidences.
+std::string FormatErrors(const EvalReport& r);
 
 }  // namespace parley::dialog
