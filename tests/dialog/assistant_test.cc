@@ -184,6 +184,19 @@ TEST_F(AssistantTest, TenThousandMessagesInOneSessionStayBounded) {
   EXPECT_EQ(a.GetSession("big", 50)->history.size(), 50u);
 }
 
+// Turns from `first` on were sent as "t<thread> m<index>": numbered without gaps, and each
+// thread's messages in the order it sent them.
+void ExpectEachThreadInOrder(const std::vector<store::TurnRecord>& history, size_t first) {
+  std::map<int, int> next;
+  for (size_t i = first; i < history.size(); ++i) {
+    const auto& turn = history[i];
+    EXPECT_EQ(turn.seq, int64_t(i + 1));
+    int t = 0, m = 0;
+    ASSERT_EQ(std::sscanf(turn.user_text.c_str(), "t%d m%d", &t, &m), 2);
+    EXPECT_EQ(m, next[t]++) << turn.user_text;
+  }
+}
+
 TEST_F(AssistantTest, ConcurrentTurnsOnOneSessionAreAllKeptInOrder) {
   auto a = Make(nullptr);
   constexpr int kThreads = 8, kEach = 25;
@@ -200,14 +213,7 @@ TEST_F(AssistantTest, ConcurrentTurnsOnOneSessionAreAllKeptInOrder) {
   for (auto& th : threads) th.join();
   const auto history = store_.History("shared", 1000, 0);
   ASSERT_EQ(history->size(), size_t(kThreads * kEach));
-  std::map<int, int> next;  // each thread's messages appear in the order it sent them
-  for (size_t i = 0; i < history->size(); ++i) {
-    const auto& turn = (*history)[i];
-    EXPECT_EQ(turn.seq, int64_t(i + 1));
-    int t = 0, m = 0;
-    ASSERT_EQ(std::sscanf(turn.user_text.c_str(), "t%d m%d", &t, &m), 2);
-    EXPECT_EQ(m, next[t]++) << turn.user_text;
-  }
+  ExpectEachThreadInOrder(*history, 0);
 }
 
 // Waits for the replies of TryQuickTurn, which arrive on the store's writer thread.
@@ -292,14 +298,7 @@ TEST_F(AssistantTest, QuickAndWorkerTurnsOnOneSessionAreAllSavedInOrder) {
   for (const auto& r : replies) EXPECT_TRUE(r.ok());
   const auto history = (*db)->History("shared", 1000, 0);
   ASSERT_EQ(history->size(), size_t(kThreads * kEach + 1));
-  std::map<int, int> next;
-  for (size_t i = 1; i < history->size(); ++i) {
-    const auto& turn = (*history)[i];
-    EXPECT_EQ(turn.seq, int64_t(i + 1));
-    int t = 0, m = 0;
-    ASSERT_EQ(std::sscanf(turn.user_text.c_str(), "t%d m%d", &t, &m), 2);
-    EXPECT_EQ(m, next[t]++) << turn.user_text;
-  }
+  ExpectEachThreadInOrder(*history, 1);
 }
 
 TEST_F(AssistantTest, DeleteRemovesTheSession) {
