@@ -285,7 +285,25 @@ bool LuhnValid(std::string_view d) {
   return !d.empty() && sum % 10 == 0;
 }
 
+namespace {
+// Every kind needs an ASCII or full-width digit (U+FF10-FF19 is EF BC 90-99 in UTF-8), an '@'
+// (e-mail) or a ':' (IPv6 of hex letters only); most chat messages have none of them.
+bool MayHoldPii(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if ((c >= '0' && c <= '9') || c == '@' || c == ':') return true;
+    if (c == 0xEF && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xBC &&
+        static_cast<unsigned char>(s[i + 2]) >= 0x90 &&
+        static_cast<unsigned char>(s[i + 2]) <= 0x99) {
+      return true;
+    }
+  }
+  return false;
+}
+}  // namespace
+
 std::vector<PiiSpan> FindPii(std::string_view text) {
+  if (!MayHoldPii(text)) return {};
   std::vector<PiiSpan> all;
   FindEmails(text, all);
   FindIpv4(text, all);

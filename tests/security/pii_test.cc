@@ -52,6 +52,8 @@ TEST(PiiTest, MasksEmailsAndIpAddressesButNotLoopback) {
   EXPECT_EQ(MaskPii("listening on 127.0.0.1 and ::1"), "listening on 127.0.0.1 and ::1");
   EXPECT_EQ(MaskPii("at 12:30:45, version 1.2.3.4.5"), "at 12:30:45, version 1.2.3.4.5");
   EXPECT_EQ(MaskPii("2026-11-21T07:06:42Z"), "2026-11-21T07:06:42Z");
+  EXPECT_EQ(MaskPii("v6 abcd:ef::cafe end"), "v6 [ip] end") << "no decimal digit at all";
+  EXPECT_EQ(MaskPii("运费多少？how much is shipping"), "运费多少？how much is shipping");
 }
 
 TEST(PiiTest, PlaceholdersRoundTripForUpstreamProviders) {
