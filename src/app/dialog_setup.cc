@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "app/kb_setup.h"
 #include "nlp/normalizer.h"
 #include "store/memory_store.h"
 #include "store/sqlite_store.h"
@@ -30,20 +31,37 @@ std::shared_ptr<const dialog::Flow> LoadFlowChecked(const std::string& path,
 }
 
 Result<std::shared_ptr<const dialog::Nlu>> BuildNlu(const dialog::Flow& flow,
-                                                    const config::DialogSection& cfg) {
+                                                    const config::DialogSection& cfg,
+                                                    std::shared_ptr<dialog::Embedder> embedder) {
   auto normalizer = nlp::Normalizer::Create();
   if (!normalizer.ok()) return normalizer.error();
   dialog::Flow tuned = flow;
   if (!cfg.intent_threshold.empty()) {
     tuned.threshold = text::ParseDouble(cfg.intent_threshold).value_or(flow.threshold);
   }
-  return dialog::Nlu::Create(tuned, *normalizer);
+  return dialog::Nlu::Create(tuned, *normalizer, std::move(embedder), cfg.embedding_weight);
 }
+
+namespace {
+
+// The intent classifier's view of an engine embedding model.
+class ModelEmbedder : public dialog::Embedder {
+ public:
+  explicit ModelEmbedder(std::unique_ptr<knowledge::AsyncEmbedder> inner)
+      : inner_(std::move(inner)) {}
+  Result<std::vector<float>> Embed(std::string_view text) override { return inner_->Embed(text); }
+
+ private:
+  std::unique_ptr<knowledge::AsyncEmbedder> inner_;
+};
+
+}  // namespace
 
 Result<DialogStack> BuildDialogStack(const config::Config& cfg, engine::Llm* llm,
                                      dialog::AssistantOptions options,
                                      std::vector<std::string>* problems,
-                                     dialog::KnowledgeSource* knowledge) {
+                                     dialog::KnowledgeSource* knowledge,
+                                     engine::LlamaEngine* engine) {
   DialogStack stack;
   if (cfg.dialog.flow.empty()) return stack;
   const std::string path = ResolveFlowPath(cfg.dialog.flow, cfg.source);
@@ -51,7 +69,13 @@ Result<DialogStack> BuildDialogStack(const config::Config& cfg, engine::Llm* llm
   if (!stack.flow) {
     return MakeError(ErrorCode::kInvalidArgument, "dialog flow " + path + " is invalid");
   }
-  auto nlu = BuildNlu(*stack.flow, cfg.dialog);
+  std::shared_ptr<dialog::Embedder> embedder;
+  if (const std::string& model = cfg.dialog.embedding_model; !model.empty()) {
+    auto inner = EngineEmbedder(engine, model, "dialog.embedding_model");
+    if (!inner.ok()) return inner.error();
+    embedder = std::make_shared<ModelEmbedder>(std::move(*inner));
+  }
+  auto nlu = BuildNlu(*stack.flow, cfg.dialog, std::move(embedder));
   if (!nlu.ok()) return nlu.error();
   stack.nlu = *nlu;
   if (cfg.dialog.store == "memory") {

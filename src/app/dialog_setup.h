@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "dialog/assistant.h"
 #include "dialog/flow_loader.h"
+#include "engine/llama_engine.h"
 #include "store/session_store.h"
 #include "util/thread_pool.h"
 
@@ -32,15 +33,19 @@ std::string ResolveFlowPath(const std::string& flow, const std::string& config_s
 std::shared_ptr<const dialog::Flow> LoadFlowChecked(const std::string& path,
                                                     std::vector<std::string>* problems);
 
-// NLU for a flow, with the config's threshold override applied.
-Result<std::shared_ptr<const dialog::Nlu>> BuildNlu(const dialog::Flow& flow,
-                                                    const config::DialogSection& cfg);
+// NLU for a flow, with the config's threshold override applied. `embedder` (optional) adds
+// embedding similarity to intent scores with cfg.embedding_weight.
+Result<std::shared_ptr<const dialog::Nlu>> BuildNlu(
+    const dialog::Flow& flow, const config::DialogSection& cfg,
+    std::shared_ptr<dialog::Embedder> embedder = nullptr);
 
 // The whole stack. `llm` and `knowledge` may be null (`knowledge` must outlive the stack). An
-// empty cfg.flow yields an empty stack (no assistant).
+// empty cfg.flow yields an empty stack (no assistant). dialog.embedding_model needs `engine`,
+// with its models loaded.
 Result<DialogStack> BuildDialogStack(const config::Config& cfg, engine::Llm* llm,
                                      dialog::AssistantOptions options,
                                      std::vector<std::string>* problems,
-                                     dialog::KnowledgeSource* knowledge = nullptr);
+                                     dialog::KnowledgeSource* knowledge = nullptr,
+                                     engine::LlamaEngine* engine = nullptr);
 
 }  // namespace parley::app

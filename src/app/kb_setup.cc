@@ -20,6 +20,31 @@ knowledge::KbOptions KnowledgeOptions(const config::KnowledgeSection& cfg) {
   return o;
 }
 
+Result<std::unique_ptr<knowledge::AsyncEmbedder>> EngineEmbedder(engine::LlamaEngine* engine,
+                                                                 const std::string& model,
+                                                                 const std::string& setting) {
+  if (!engine) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     setting + " '" + model +
+                         "' needs the model engine, which only `parley serve` runs");
+  }
+  const auto models = engine->Models();
+  const auto it = std::find_if(models.begin(), models.end(),
+                               [&](const engine::ModelInfo& m) { return m.id == model; });
+  if (it == models.end() || !it->embeddings) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     setting + " '" + model + "': " +
+                         (it == models.end() ? "no model in `models` has this id"
+                                             : "this model is not loaded with `embeddings: true`"));
+  }
+  return std::make_unique<knowledge::AsyncEmbedder>(
+      model, [engine, model](const std::string& text, knowledge::AsyncEmbedder::Done done) {
+        return engine->Embed(
+            model, text,
+            [done = std::move(done)](Result<std::vector<float>> r, int) { done(std::move(r)); });
+      });
+}
+
 Result<KnowledgeStack> BuildKnowledgeStack(const config::Config& cfg, engine::Llm* llm,
                                            const std::string& dir_override,
                                            engine::LlamaEngine* engine) {
@@ -27,19 +52,11 @@ Result<KnowledgeStack> BuildKnowledgeStack(const config::Config& cfg, engine::Ll
   if (!cfg.knowledge.enabled) return stack;
   knowledge::KbOptions o = KnowledgeOptions(cfg.knowledge);
   if (const std::string& model = cfg.knowledge.embedding_model; !model.empty()) {
-    if (!engine) {
-      // Only the server runs models; refusing is clearer than a lexical-only index that the
-      // configuration says should be hybrid.
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "knowledge.embedding_model '" + model +
-                           "' needs the model engine, which only `parley serve` runs");
-    }
-    stack.embedder = std::make_unique<knowledge::AsyncEmbedder>(
-        model, [engine, model](const std::string& text, knowledge::AsyncEmbedder::Done done) {
-          return engine->Embed(
-              model, text,
-              [done = std::move(done)](Result<std::vector<float>> r, int) { done(std::move(r)); });
-        });
+    // Only the server runs models; refusing is clearer than a lexical-only index that the
+    // configuration says should be hybrid.
+    auto embedder = EngineEmbedder(engine, model, "knowledge.embedding_model");
+    if (!embedder.ok()) return embedder.error();
+    stack.embedder = std::move(*embedder);
     o.embedder = stack.embedder.get();
   }
   if (!dir_override.empty()) o.dir = dir_override == ":memory:" ? "" : dir_override;

@@ -32,6 +32,13 @@ struct KnowledgeStack {
 
 knowledge::KbOptions KnowledgeOptions(const config::KnowledgeSection& cfg);
 
+// A blocking embedder over the engine's embedding model `model` (loaded by the time it is
+// used); for the knowledge base and the intent classifier. An error, naming `setting`, when no
+// configured model has that id or it was not loaded with `embeddings: true`.
+Result<std::unique_ptr<knowledge::AsyncEmbedder>> EngineEmbedder(engine::LlamaEngine* engine,
+                                                                 const std::string& model,
+                                                                 const std::string& setting);
+
 // `dir_override`: a folder for the store instead of knowledge.dir ("" keeps it; ":memory:"
 // keeps nothing on disk). `llm` may be null. `engine` embeds chunks and queries when
 // knowledge.embedding_model is set (its models must be loaded by then).

@@ -183,9 +183,11 @@ int RunServe(const ServeFlags& flags) {
   dialog_options.on_event = [&log](const std::string& session, const store::Event& e) {
     log.Warn("dialog event", {{"type", e.type}, {"session_id", session}, {"data", e.data}});
   };
-  // Hybrid retrieval embeds with the engine, so its models load before the knowledge base;
-  // otherwise they load in the background once the server listens.
-  const bool load_first = !cfg.knowledge.embedding_model.empty();
+  // Hybrid retrieval and the intent classifier's embedding signal embed with the engine, so its
+  // models load before the knowledge base and the flow; otherwise they load in the background
+  // once the server listens.
+  const bool load_first =
+      !cfg.knowledge.embedding_model.empty() || !cfg.dialog.embedding_model.empty();
   if (load_first) {
     if (Status s = engine->LoadAll(); !s.ok()) {
       std::cerr << "parley: " << s.error().message << '\n';
@@ -217,7 +219,7 @@ int RunServe(const ServeFlags& flags) {
   }
   std::vector<std::string> flow_problems;
   auto dialog = BuildDialogStack(cfg, llm, std::move(dialog_options), &flow_problems,
-                                 knowledge->answerer.get());
+                                 knowledge->answerer.get(), engine.get());
   for (const auto& p : flow_problems) std::cerr << p << '\n';
   if (!dialog.ok()) {
     std::cerr << "parley: " << dialog.error().message << '\n';

@@ -120,6 +120,35 @@ void AddDialogFields(std::vector<Field>& f) {
        INT64_MAX,
        {},
        [](Config& c, const Value& v) { c.dialog.seed = v.number; }});
+  add({"dialog",
+       "embedding_model",
+       K::kString,
+       "",
+       "Id of an embedding model (`embeddings: true`) whose sentence similarity is an extra "
+       "signal for intent classification; empty: lexical only. Patterns are embedded at start-up "
+       "(the models load first) and every message once; such turns run on the dialog workers.",
+       0,
+       INT64_MAX,
+       {},
+       [](Config& c, const Value& v) { c.dialog.embedding_model = v.text; }});
+  add({"dialog",
+       "embedding_weight",
+       K::kString,
+       "0.4",
+       "Share of the embedding cosine in an intent's score when dialog.embedding_model is set "
+       "(0..1; the lexical similarity gets the rest).",
+       0,
+       INT64_MAX,
+       {},
+       [](Config& c, const Value& v) {
+         c.dialog.embedding_weight = std::strtod(v.text.c_str(), nullptr);
+       },
+       [](const Value& v) -> std::string {
+         char* end = nullptr;
+         const double d = std::strtod(v.text.c_str(), &end);
+         if (v.text.empty() || *end != '\0' || d < 0 || d > 1) return "expected a number from 0 to 1";
+         return {};
+       }});
 }
 
 }  // namespace parley::config

@@ -97,7 +97,8 @@ class Assistant {
 
   Result<TurnReply> HandleTurn(const TurnInput& input, ReplyListener* listener = nullptr);
   // Runs the turn on the calling thread when it can finish without blocking: the session's
-  // stripe is free, the session is in memory (or new) and no knowledge or LLM call is needed.
+  // stripe is free, the session is in memory (or new), the NLU embeds nothing and no knowledge
+  // or LLM call is needed.
   // Returns false, having changed nothing, when it cannot (also for input HandleTurn would
   // reject); the caller then runs HandleTurn on a worker. Otherwise `done` gets the reply once
   // the turn is saved, on the store's writer thread, or the error.

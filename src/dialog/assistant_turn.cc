@@ -232,6 +232,7 @@ bool Assistant::RunTurn(Stripe& stripe, const TurnInput& in, const std::string& 
 }
 
 bool Assistant::TryQuickTurn(const TurnInput& in, TurnDone done) {
+  if (nlu_->embeds()) return false;                   // NLU itself waits on the engine
   if (!CheckMessage(in.message).ok()) return false;  // HandleTurn reports it
   const std::string id = in.session_id.empty() ? NewSessionId() : in.session_id;
   if (!CheckSessionId(id).ok()) return false;

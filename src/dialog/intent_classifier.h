@@ -44,6 +44,7 @@ class IntentClassifier {
                    double margin);
   // Optional, before Train(): mixes the embedding cosine into every score with this weight.
   void SetEmbedder(std::shared_ptr<Embedder> embedder, double weight);
+  bool has_embedder() const { return embedder_ != nullptr; }
   void Train(const std::vector<IntentSpec>& intents);
 
   // `normalized`: Normalizer::ForMatching of the message.

@@ -33,6 +33,8 @@ class Nlu {
                                                    double embedding_weight = 0.4);
   NluResult Analyze(std::string_view message, std::chrono::sys_days today) const;
   const IntentClassifier& classifier() const { return classifier_; }
+  // Analyze() asks an embedding model (a blocking call): keep it off I/O threads.
+  bool embeds() const { return classifier_.has_embedder(); }
   IntentClassifier& mutable_classifier() { return classifier_; }  // before sharing only
 
  private:

@@ -21,6 +21,7 @@ EngineFamilies::EngineFamilies(obs::Registry& r) {
       r.AddCounter("parley_llm_prompt_tokens_shared_total",
                    "Cached prompt tokens copied from another sequence holding the same prefix.", L);
   generated_tokens = r.AddCounter("parley_llm_generated_tokens_total", "Tokens generated.", L);
+  embeddings = r.AddCounter("parley_llm_embeddings_total", "Texts embedded.", L);
   decode_rate = r.AddGauge("parley_llm_decode_tokens_per_second",
                            "Decode speed of the most recently finished request.", L);
   queue_depth = r.AddGauge("parley_llm_queue_depth", "Requests waiting for a sequence.", L);
@@ -55,6 +56,7 @@ EngineMetrics::EngineMetrics(EngineFamilies& f, const std::string& m)
       cached_prompt_tokens(f.cached_prompt_tokens->With({m})),
       shared_prefix_tokens(f.shared_prefix_tokens->With({m})),
       generated_tokens(f.generated_tokens->With({m})),
+      embeddings(f.embeddings->With({m})),
       decode_rate(f.decode_rate->With({m})),
       queue_depth(f.queue_depth->With({m})),
       active_sequences(f.active_sequences->With({m})),

@@ -13,7 +13,8 @@ struct EngineFamilies {
   explicit EngineFamilies(obs::Registry& registry);
   obs::Family<obs::Histogram>*ttft, *inter_token, *queue_wait;
   obs::Family<obs::Counter>*prompt_tokens, *cached_prompt_tokens, *shared_prefix_tokens,
-      *generated_tokens, *sessions, *session_evicted, *finished, *rejected, *preemptions;
+      *generated_tokens, *embeddings, *sessions, *session_evicted, *finished, *rejected,
+      *preemptions;
   obs::Family<obs::Gauge>*decode_rate, *queue_depth, *active_sequences, *kv_used, *kv_capacity,
       *session_memory_bytes, *session_disk_bytes;
 };
@@ -28,6 +29,7 @@ struct EngineMetrics {
   obs::Counter* cached_prompt_tokens;
   obs::Counter* shared_prefix_tokens;  // of those, copied from another sequence's KV
   obs::Counter* generated_tokens;
+  obs::Counter* embeddings;  // texts embedded
   obs::Gauge* decode_rate;
   obs::Gauge* queue_depth;
   obs::Gauge* active_sequences;

@@ -607,6 +607,7 @@ void Scheduler::Embed(Task& task) {
   if (norm > 0) {
     for (float& x : v) x = static_cast<float>(x / norm);
   }
+  metrics_->embeddings->Inc();
   task.on_embedding(std::move(v));
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <thread>
 
+#include "fakes/fake_embedder.h"
 #include "fakes/fake_llm.h"
 #include "support/server_process.h"
 #include "store/memory_store.h"
@@ -266,6 +267,17 @@ TEST_F(AssistantTest, QuickTurnsAnswerRulesAndLeaveTheRestToHandleTurn) {
   // Bad input is left to HandleTurn, which names the problem.
   EXPECT_FALSE(a->TryQuickTurn({"s", "", "", "  "}, quick.Done()));
   EXPECT_EQ(quick.WaitFor(1).size(), 1u);
+}
+
+TEST_F(AssistantTest, QuickTurnsStepAsideWhenTheNluEmbedsWithAModel) {
+  auto normalizer = nlp::Normalizer::Create();
+  ASSERT_TRUE(normalizer.ok());
+  auto nlu = Nlu::Create(*flow_, *normalizer, std::make_shared<testing::FakeEmbedder>(), 0.4);
+  ASSERT_TRUE(nlu.ok());
+  Assistant a(flow_, *nlu, &store_, nullptr, nullptr, {});
+  QuickReplies quick;
+  EXPECT_FALSE(a.TryQuickTurn({"", "", "", "运费多少"}, quick.Done()));  // would wait on the model
+  EXPECT_EQ(a.HandleTurn({"", "", "", "运费多少"})->source, Source::kRule);
 }
 
 TEST_F(AssistantTest, QuickAndWorkerTurnsOnOneSessionAreAllSavedInOrder) {

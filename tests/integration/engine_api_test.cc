@@ -168,6 +168,48 @@ TEST(EngineStartupTest, KnowledgeBaseEmbedsWithTheEngineForHybridSearch) {
   EXPECT_EQ(m.find("parley_llm_requests_total{model=\"embed\""), std::string::npos);
 }
 
+// The value of the first sample of `name` in a /metrics page (0 when absent).
+double Sample(const std::string& metrics, const std::string& name) {
+  const size_t at = metrics.find("\n" + name);
+  if (at == std::string::npos) return 0;
+  const size_t space = metrics.find(' ', at + 1);
+  return std::stod(metrics.substr(space + 1));
+}
+
+TEST(EngineStartupTest, IntentClassifierUsesTheEmbeddingModel) {
+  TempDir dir;
+  ServerProcess s(std::string("models:\n  - id: embed\n    path: ") + PARLEY_TINY_MODEL +
+                  "\n    context: 1024\n    parallel: 1\n    threads: 2\n    embeddings: true\n"
+                  "    session_dir: " + dir.File("kv") + "\ndialog:\n  flow: " + SourceDir() +
+                  "/examples/customer_service.yaml\n  store: memory\n  embedding_model: embed\n"
+                  "knowledge:\n  enabled: false\n");
+  ASSERT_TRUE(s.started()) << s.Output();
+  ASSERT_TRUE(WaitReady(s.port())) << s.Output();
+  const std::string metric = "parley_llm_embeddings_total{model=\"embed\"}";
+  const double at_start = Sample(Get(s.port(), "/metrics").body, metric);
+  EXPECT_GT(at_start, 100) << "every pattern of the flow is embedded at start-up";
+  const auto r = Send(s.port(), "POST", "/v1/dialog", R"({"message":"运费多少"})");
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_NE(r.body.find("\"source\":\"rule\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("shipping_fee"), std::string::npos) << r.body;
+  EXPECT_EQ(Sample(Get(s.port(), "/metrics").body, metric), at_start + 1) << "and each message";
+}
+
+TEST(EngineStartupTest, EmbeddingModelForIntentsMustExistAndEmbed) {
+  TempDir dir;
+  ServerProcess s(std::string("models:\n  - id: chat\n    path: ") + PARLEY_TINY_MODEL +
+                  "\n    context: 512\n    threads: 2\n    session_dir: " + dir.File("kv") +
+                  "\ndialog:\n  flow: " + SourceDir() +
+                  "/examples/customer_service.yaml\n  store: memory\n  embedding_model: chat\n"
+                  "knowledge:\n  enabled: false\n");
+  for (int i = 0; i < 200 && s.Running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_NE(s.Stop(0), 0);
+  EXPECT_NE(s.Output().find("dialog.embedding_model 'chat': this model is not loaded with"),
+            std::string::npos)
+      << s.Output();
+}
+
 // The first word (ASCII letters) of what the model answers to `body`, with no guard.
 std::string FirstWordOfReply(const std::string& body) {
   ServerProcess plain(ModelYaml(1, 4));
