@@ -269,6 +269,39 @@ TEST_F(AssistantTest, QuickTurnsAnswerRulesAndLeaveTheRestToHandleTurn) {
   EXPECT_EQ(quick.WaitFor(1).size(), 1u);
 }
 
+// A store whose writes can be made to fail, as with a full disk.
+class FailingStore : public store::MemoryStore {
+ public:
+  Status SaveTurn(const store::SessionRecord& s, const store::TurnRecord& t,
+                  const std::vector<store::Event>& e) override {
+    if (fail) return MakeError(ErrorCode::kUnavailable, "disk full", "store_error");
+    return MemoryStore::SaveTurn(s, t, e);
+  }
+  std::atomic<bool> fail{false};
+};
+
+TEST_F(AssistantTest, ATurnThatCouldNotBeSavedIsAnErrorAndLeavesNoTrace) {
+  FailingStore store;
+  AssistantOptions o;
+  o.now_ms = [this] { return now_.load(); };
+  Assistant a(flow_, nlu_, &store, nullptr, nullptr, o);
+  ASSERT_EQ(a.HandleTurn({"s", "", "", "申请退货"})->turn, 1);  // starts the return form
+  store.fail = true;
+  auto failed = a.HandleTurn({"s", "", "", "12345678"});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, ErrorCode::kUnavailable);
+  QuickReplies quick;
+  ASSERT_TRUE(a.TryQuickTurn({"", "", "", "你好"}, quick.Done()));  // a new session
+  EXPECT_FALSE(quick.WaitFor(1)[0].ok());
+  store.fail = false;
+  // The session goes on from what was saved: turn 2, still asking for the order number.
+  auto r = a.HandleTurn({"s", "", "", "12345678"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->turn, 2);
+  EXPECT_EQ(r->slots.count("order_id"), 1u);
+  EXPECT_EQ(store.History("s", 10, 0)->size(), 2u);
+}
+
 TEST_F(AssistantTest, QuickTurnsStepAsideWhenTheNluEmbedsWithAModel) {
   auto normalizer = nlp::Normalizer::Create();
   ASSERT_TRUE(normalizer.ok());
