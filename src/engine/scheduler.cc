@@ -470,9 +470,13 @@ bool Scheduler::SharePrefix(Slot& s) {
   Slot* donor = nullptr;
   size_t best = have + min_gain - 1;
   bool coming = false;
+  size_t self = 0;
   for (size_t i = 0; i < slots_.size(); ++i) {
     Slot& o = *slots_[i];
-    if (&o == &s) continue;
+    if (&o == &s) {
+      self = i;
+      continue;
+    }
     const size_t held = std::min(CommonPrefix(o.cached, prompt, in_kv_[i]), most);
     if (held > best) {
       best = held;
@@ -487,6 +491,7 @@ bool Scheduler::SharePrefix(Slot& s) {
   llama_memory_seq_rm(mem, s.seq, -1, -1);
   llama_memory_seq_cp(mem, donor->seq, s.seq, -1, -1);
   llama_memory_seq_rm(mem, s.seq, static_cast<llama_pos>(best), -1);
+  in_kv_[self] = 0;  // its buffer is only copied when the step is decoded: no donor before then
   s.cached.assign(prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(best));
   s.prompt_pos = best;
   s.usage.cached_prompt_tokens = static_cast<int>(best);
