@@ -74,7 +74,7 @@ struct Flow {
   std::vector<ResponseVariant> handoff_reply;
   std::vector<ResponseVariant> cancel_reply;
   double threshold = 0.3;  // least calibrated confidence for a rule answer
-  double margin = 0.02;    // least confidence gap between the best intent and the runner-up
+  double margin = 0;       // least raw-similarity gap between the best intent and the runner-up
   std::string source;      // file it came from
 
   const IntentSpec* Find(const std::string& name) const;
