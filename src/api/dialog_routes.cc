@@ -92,8 +92,7 @@ void Count(obs::Family<obs::Counter>* turns, const Result<dialog::TurnReply>& r)
   if (turns && r.ok()) turns->With({dialog::SourceName(r->source)})->Inc();
 }
 
-void RespondTurn(const http::ExchangePtr& ex, const DialogDeps& deps,
-                 Result<dialog::TurnReply> r) {
+void RespondTurn(const http::ExchangePtr& ex, const DialogDeps& deps, Result<dialog::TurnReply> r) {
   Count(deps.turns, r);
   if (r.ok()) GuardReply(deps.output_guard, &*r);
   ex->Respond(r.ok() ? http::Response::Json(200, TurnReplyBody(*r))
@@ -134,7 +133,8 @@ void PostDialog(const http::ExchangePtr& ex, const DialogDeps& deps) {
   // runs on the worker pool.
   if (!req->stream) {
     const bool quick = deps.assistant->TryQuickTurn(
-        req->input, [ex, deps](Result<dialog::TurnReply> r) { RespondTurn(ex, deps, std::move(r)); });
+        req->input,
+        [ex, deps](Result<dialog::TurnReply> r) { RespondTurn(ex, deps, std::move(r)); });
     if (quick) return;
   }
   const bool queued =

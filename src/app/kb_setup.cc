@@ -24,9 +24,9 @@ Result<std::unique_ptr<knowledge::AsyncEmbedder>> EngineEmbedder(engine::LlamaEn
                                                                  const std::string& model,
                                                                  const std::string& setting) {
   if (!engine) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     setting + " '" + model +
-                         "' needs the model engine, which only `parley serve` runs");
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        setting + " '" + model + "' needs the model engine, which only `parley serve` runs");
   }
   const auto models = engine->Models();
   const auto it = std::find_if(models.begin(), models.end(),

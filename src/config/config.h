@@ -81,8 +81,8 @@ struct DialogSection {
   int64_t workers = 0;
   std::string model_id;
   int64_t seed = 0;
-  std::string embedding_model;   // "" = lexical intent classification only
-  double embedding_weight = 0;   // share of the embedding cosine in intent scores
+  std::string embedding_model;  // "" = lexical intent classification only
+  double embedding_weight = 0;  // share of the embedding cosine in intent scores
 };
 
 struct KnowledgeSection {

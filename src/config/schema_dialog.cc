@@ -146,7 +146,8 @@ void AddDialogFields(std::vector<Field>& f) {
        [](const Value& v) -> std::string {
          char* end = nullptr;
          const double d = std::strtod(v.text.c_str(), &end);
-         if (v.text.empty() || *end != '\0' || d < 0 || d > 1) return "expected a number from 0 to 1";
+         if (v.text.empty() || *end != '\0' || d < 0 || d > 1)
+           return "expected a number from 0 to 1";
          return {};
        }});
 }

@@ -160,8 +160,8 @@ void Assistant::SaveAsync(Stripe& stripe, const std::string& id, Cached c, const
   // order); should this write fail, the session is read back from the store instead.
   if (stripe.cache.size() >= kCachePerStripe) stripe.cache.erase(stripe.cache.begin());
   stripe.cache[id] = std::move(c);
-  auto on_saved = [this, id, out = std::move(out), events, done = std::move(done)](
-                      Status s) mutable {
+  auto on_saved = [this, id, out = std::move(out), events,
+                   done = std::move(done)](Status s) mutable {
     if (!s.ok()) {
       std::lock_guard lock(unsaved_mu_);
       unsaved_.insert(id);
@@ -232,7 +232,7 @@ bool Assistant::RunTurn(Stripe& stripe, const TurnInput& in, const std::string& 
 }
 
 bool Assistant::TryQuickTurn(const TurnInput& in, TurnDone done) {
-  if (nlu_->embeds()) return false;                   // NLU itself waits on the engine
+  if (nlu_->embeds()) return false;                  // NLU itself waits on the engine
   if (!CheckMessage(in.message).ok()) return false;  // HandleTurn reports it
   const std::string id = in.session_id.empty() ? NewSessionId() : in.session_id;
   if (!CheckSessionId(id).ok()) return false;

@@ -125,8 +125,8 @@ std::string FormatErrors(const EvalReport& r) {
   char buf[160];
   for (const auto& e : r.errors) {
     std::snprintf(buf, sizeof buf, "  %s -> %s | %s %.2f, %s %.2f | ", e.gold.c_str(),
-                  e.got.c_str(), e.top.name.empty() ? "-" : e.top.name.c_str(),
-                  e.top.confidence, e.runner_up.name.empty() ? "-" : e.runner_up.name.c_str(),
+                  e.got.c_str(), e.top.name.empty() ? "-" : e.top.name.c_str(), e.top.confidence,
+                  e.runner_up.name.empty() ? "-" : e.runner_up.name.c_str(),
                   e.runner_up.confidence);
     out += buf;
     out += e.text;

@@ -227,7 +227,10 @@ void AuditLog::Append(const AuditRecord& r) {
   AddField(f, "output_digest", r.output_digest);
   if (!r.guard.empty()) {
     f += ",\"guard\":[";
-    for (size_t i = 0; i < r.guard.size(); ++i) f += (i ? "," : "") + text::JsonQuote(r.guard[i]);
+    for (size_t i = 0; i < r.guard.size(); ++i) {
+      if (i) f += ',';
+      f += text::JsonQuote(r.guard[i]);
+    }
     f += "]";
   }
   AddField(f, "detail", r.detail);

@@ -88,6 +88,8 @@ int SqliteStore::OnWalCommit(void* self, sqlite3* db, const char* name, int wal_
   constexpr int kRestart = 4000;
   auto* store = static_cast<SqliteStore*>(self);
   if (wal_pages >= kRestart) {
+    // Checkpoints exclude each other: wait for a background one rather than fail with BUSY.
+    std::lock_guard running(store->checkpoint_run_mu_);
     sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   } else if (wal_pages >= kCopyAhead) {
     {
@@ -106,9 +108,12 @@ void SqliteStore::CheckpointLoop() {
     if (checkpoint_stop_) return;
     checkpoint_wanted_ = false;
     lock.unlock();
-    // PASSIVE never blocks the writer.
-    sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                              nullptr);
+    {
+      // PASSIVE never blocks the writer's commits.
+      std::lock_guard running(checkpoint_run_mu_);
+      sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                nullptr);
+    }
     lock.lock();
   }
 }

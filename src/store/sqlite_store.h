@@ -3,9 +3,9 @@
 // while it commits goes into its next transaction (one WAL append), so concurrent turns share the
 // cost of a commit. SaveTurn waits for its commit; SaveTurnAsync returns at once and reports
 // later. Checkpoints (copying the WAL back into the database, with an fsync) mostly run on a
-// thread and connection of their own, so commits seldom wait for one. synchronous=NORMAL in WAL mode makes every committed transaction survive a process crash
-// (kill -9); only an OS crash or power loss may drop the last commits (set `durable_fsync` to
-// fsync every commit as well).
+// thread and connection of their own, so commits seldom wait for one. synchronous=NORMAL in WAL
+// mode makes every committed transaction survive a process crash (kill -9); only an OS crash or
+// power loss may drop the last commits (set `durable_fsync` to fsync every commit as well).
 #pragma once
 
 #include <condition_variable>
@@ -68,7 +68,7 @@ class SqliteStore : public SessionStore {
   sqlite3* db_;
   std::unordered_map<const char*, sqlite3_stmt*> stmts_;  // keyed by the SQL literal
 
-  std::mutex queue_mu_;  // guards queue_, unsaved_ and stopping_
+  std::mutex queue_mu_;               // guards queue_, unsaved_ and stopping_
   std::condition_variable queue_cv_;  // the writer waits for work
   std::condition_variable saved_cv_;  // a batch was written (Delete waits for a session's turns)
   std::vector<Pending> queue_;
@@ -78,6 +78,7 @@ class SqliteStore : public SessionStore {
 
   sqlite3* checkpoint_db_ = nullptr;  // file-backed stores only
   std::mutex checkpoint_mu_;          // guards checkpoint_wanted_ and checkpoint_stop_
+  std::mutex checkpoint_run_mu_;      // held while either connection checkpoints
   std::condition_variable checkpoint_cv_;
   bool checkpoint_wanted_ = false;
   bool checkpoint_stop_ = false;

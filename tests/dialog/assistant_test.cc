@@ -11,9 +11,9 @@
 
 #include "fakes/fake_embedder.h"
 #include "fakes/fake_llm.h"
-#include "support/server_process.h"
 #include "store/memory_store.h"
 #include "store/sqlite_store.h"
+#include "support/server_process.h"
 #include "test_flow.h"
 
 namespace parley::dialog {
@@ -185,6 +185,13 @@ TEST_F(AssistantTest, TenThousandMessagesInOneSessionStayBounded) {
   EXPECT_EQ(a.GetSession("big", 50)->history.size(), 50u);
 }
 
+// The message thread t sends as its i-th turn.
+std::string Msg(int t, int i) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "t%d m%d", t, i);
+  return buf;
+}
+
 // Turns from `first` on were sent as "t<thread> m<index>": numbered without gaps, and each
 // thread's messages in the order it sent them.
 void ExpectEachThreadInOrder(const std::vector<store::TurnRecord>& history, size_t first) {
@@ -205,8 +212,7 @@ TEST_F(AssistantTest, ConcurrentTurnsOnOneSessionAreAllKeptInOrder) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
-        auto r =
-            a->HandleTurn({"shared", "", "", "t" + std::to_string(t) + " m" + std::to_string(i)});
+        auto r = a->HandleTurn({"shared", "", "", Msg(t, i)});
         ASSERT_TRUE(r.ok());
       }
     });
@@ -251,8 +257,9 @@ TEST_F(AssistantTest, QuickTurnsAnswerRulesAndLeaveTheRestToHandleTurn) {
   EXPECT_EQ(got[0]->turn, 1);
   EXPECT_EQ(store_.History(got[0]->session_id, 10, 0)->size(), 1u);  // saved before the reply
   // A session known only to the store would need a read: not here.
-  ASSERT_TRUE(store_.SaveTurn({"cold", "", "", 1, 1, 1, 1, false, ""},
-                              {1, 1, 1, "你好", "hi", "rule", "greet", 1, "{}"}, {})
+  ASSERT_TRUE(store_
+                  .SaveTurn({"cold", "", "", 1, 1, 1, 1, false, ""},
+                            {1, 1, 1, "你好", "hi", "rule", "greet", 1, "{}"}, {})
                   .ok());
   EXPECT_FALSE(a->TryQuickTurn({"cold", "", "", "运费多少"}, quick.Done()));
   // A message for the LLM is not answered here and leaves the session as it was.
@@ -328,7 +335,7 @@ TEST_F(AssistantTest, QuickAndWorkerTurnsOnOneSessionAreAllSavedInOrder) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
-        const TurnInput in{"shared", "", "", "t" + std::to_string(t) + " m" + std::to_string(i)};
+        const TurnInput in{"shared", "", "", Msg(t, i)};
         if (a.TryQuickTurn(in, quick.Done())) {
           ++quick_count;
         } else {

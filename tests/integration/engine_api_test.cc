@@ -180,7 +180,8 @@ TEST(EngineStartupTest, IntentClassifierUsesTheEmbeddingModel) {
   TempDir dir;
   ServerProcess s(std::string("models:\n  - id: embed\n    path: ") + PARLEY_TINY_MODEL +
                   "\n    context: 1024\n    parallel: 1\n    threads: 2\n    embeddings: true\n"
-                  "    session_dir: " + dir.File("kv") + "\ndialog:\n  flow: " + SourceDir() +
+                  "    session_dir: " +
+                  dir.File("kv") + "\ndialog:\n  flow: " + SourceDir() +
                   "/examples/customer_service.yaml\n  store: memory\n  embedding_model: embed\n"
                   "knowledge:\n  enabled: false\n");
   ASSERT_TRUE(s.started()) << s.Output();
@@ -256,8 +257,9 @@ TEST(EngineSecurityTest, OutputGuardMasksGeneratedWordsAcrossStreamedChunks) {
 TEST(EngineSecurityTest, TokensPerMinuteAreReservedUpFront) {
   ServerProcess s(ModelYaml(1, 4) + "ratelimit:\n  tokens_per_minute_per_key: 300\n");
   ASSERT_TRUE(s.started() && WaitReady(s.port())) << s.Output();
+  // All 100 tokens are generated (no early end of text), so all 100 stay used, not refunded.
   const auto ok = Send(s.port(), "POST", "/v1/chat/completions",
-                       std::string("{") + kMsg + R"(,"max_tokens":100})");
+                       std::string("{") + kMsg + R"(,"max_tokens":100,"ignore_eos":true})");
   EXPECT_EQ(ok.status, 200) << ok.raw;
   // 100 used of 300; asking for 250 more cannot be reserved.
   const auto refused = Send(s.port(), "POST", "/v1/chat/completions",

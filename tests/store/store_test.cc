@@ -102,13 +102,14 @@ TEST(SqliteStoreTest, ConcurrentWritersOnDifferentSessionsAllLand) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int64_t i = 1; i <= 50; ++i) {
-        ASSERT_TRUE((*s)->SaveTurn(Session("s" + std::to_string(t), i), Turn(i), {}).ok());
+        ASSERT_TRUE(
+            (*s)->SaveTurn(Session(std::string("s") + std::to_string(t), i), Turn(i), {}).ok());
       }
     });
   }
   for (auto& th : threads) th.join();
   for (int t = 0; t < 4; ++t)
-    EXPECT_EQ((*s)->History("s" + std::to_string(t), 100, 0)->size(), 50u);
+    EXPECT_EQ((*s)->History(std::string("s") + std::to_string(t), 100, 0)->size(), 50u);
 }
 
 TEST(SqliteStoreTest, AsyncSavesLandInOrderAndLoadSeesThemAtOnce) {
@@ -142,7 +143,8 @@ TEST(SqliteStoreTest, DeleteWaitsForTheSessionsQueuedTurns) {
   testing::TempDir dir;
   auto s = SqliteStore::Open(dir.File("p.db"));
   ASSERT_TRUE(s.ok());
-  for (int64_t i = 1; i <= 100; ++i) (*s)->SaveTurnAsync(Session("d", i), Turn(i), {}, [](Status) {});
+  for (int64_t i = 1; i <= 100; ++i)
+    (*s)->SaveTurnAsync(Session("d", i), Turn(i), {}, [](Status) {});
   EXPECT_TRUE(*(*s)->Delete("d"));
   EXPECT_FALSE((*s)->Load("d")->has_value());
   EXPECT_TRUE((*s)->History("d", 1000, 0)->empty());
@@ -155,9 +157,9 @@ TEST(SqliteStoreTest, WalStaysBoundedUnderConstantWrites) {
   const std::string path = dir.File("p.db");
   auto s = SqliteStore::Open(path);
   ASSERT_TRUE(s.ok());
-  const std::string state(3000, 'x');  // about a page per session write
+  const std::string state(3000, 'x');     // about a page per session write
   for (int64_t i = 1; i <= 12000; ++i) {  // one commit each
-    SessionRecord rec = Session("w" + std::to_string(i % 500), i);
+    SessionRecord rec = Session(std::string("w") + std::to_string(i % 500), i);
     rec.state = state;
     ASSERT_TRUE((*s)->SaveTurn(rec, Turn(i), {}).ok());
   }
