@@ -56,6 +56,16 @@ Result<Assistant::Cached> Assistant::LoadSession(Stripe& stripe, const std::stri
   if (*loaded) {
     c.record = **loaded;
     c.state = DecodeState(c.record.state);
+    if (c.state.recent.empty() && c.record.turn_count > 0) {
+      // The recent messages of this conversation, from its turns.
+      auto turns = store_->History(id, std::max(1, options_.history_turns));
+      if (!turns.ok()) return turns.error();
+      for (const auto& t : *turns) {
+        if (t.epoch != c.record.epoch) continue;
+        c.state.recent.push_back({"user", t.user_text});
+        c.state.recent.push_back({"assistant", t.reply});
+      }
+    }
   } else {
     c.record.id = id;
     c.record.epoch = 0;  // the turn starts conversation 1

@@ -25,6 +25,7 @@ struct SessionState {
   std::vector<engine::ChatMessage> recent;  // newest last, bounded
 };
 
+// Everything but `recent`, which the caller rebuilds from the session's turns.
 std::string EncodeState(const SessionState& s);
 // An unreadable blob (e.g. from a future version) yields a fresh state.
 SessionState DecodeState(const std::string& blob);

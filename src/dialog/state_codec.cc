@@ -18,12 +18,9 @@ std::string EncodeState(const SessionState& s) {
   w.Key("entities_seen").StringMap(s.entities_seen);
   w.Key("emotion").String(s.emotion);
   w.Key("sentiment").String(s.sentiment);
-  w.Key("handoff").Bool(s.handoff);
-  w.Key("recent").BeginArray();
-  for (const auto& m : s.recent) {
-    w.BeginObject().Key("role").String(m.role).Key("content").String(m.content).EndObject();
-  }
-  w.EndArray().EndObject();
+  // `recent` is left out: the turns table holds those messages, and a session read back from
+  // the store gets them from there (blobs written before still carry it, and are read).
+  w.Key("handoff").Bool(s.handoff).EndObject();
   return w.Take();
 }
 

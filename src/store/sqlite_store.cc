@@ -11,6 +11,10 @@
 namespace parley::store {
 namespace {
 
+// A session's row holds what seldom changes (user, channel, conversation number, handoff); the
+// state after each turn rides in that turn's row, so a turn dirties one B-tree page, not two.
+// The row's turn_count, updated_ms and state are those of its first turn (in files written
+// before turns had a state, of its last): Load takes them from the newest turn.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS sessions (
   id TEXT PRIMARY KEY, user_id TEXT NOT NULL, channel TEXT NOT NULL,
@@ -20,6 +24,7 @@ CREATE TABLE IF NOT EXISTS turns (
   session_id TEXT NOT NULL, seq INTEGER NOT NULL, epoch INTEGER NOT NULL,
   time_ms INTEGER NOT NULL, user_text TEXT NOT NULL, reply TEXT NOT NULL, source TEXT NOT NULL,
   intent TEXT NOT NULL, confidence REAL NOT NULL, details TEXT NOT NULL,
+  state TEXT,
   PRIMARY KEY (session_id, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS events (
   session_id TEXT NOT NULL, time_ms INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL);
@@ -68,6 +73,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   if (!db.ok()) return db.error();
   std::unique_ptr<SqliteStore> store(new SqliteStore(*db));
   if (Status s = store->Exec(kSchema); !s.ok()) return s.error();
+  if (Status s = store->AddTurnStateColumn(); !s.ok()) return s.error();
   if (path != ":memory:") {
     auto checkpoint_db = OpenSqlite(path, "session store", durable_fsync);
     if (!checkpoint_db.ok()) return checkpoint_db.error();
@@ -175,6 +181,17 @@ Status SqliteStore::Exec(const char* sql) {
   return Status::Ok();
 }
 
+// Files from before turns carried the session state get the column (NULL in the old turns).
+Status SqliteStore::AddTurnStateColumn() {
+  bool has = false;
+  {
+    Stmt q(Prepared("SELECT 1 FROM pragma_table_info('turns') WHERE name = 'state'"));
+    if (!q.ok()) return DbError("read the schema");
+    has = q.Step() == SQLITE_ROW;
+  }
+  return has ? Status::Ok() : Exec("ALTER TABLE turns ADD COLUMN state TEXT;");
+}
+
 Result<std::optional<SessionRecord>> SqliteStore::Load(const std::string& id) {
   {
     std::lock_guard lock(queue_mu_);
@@ -193,6 +210,18 @@ Result<std::optional<SessionRecord>> SqliteStore::Load(const std::string& id) {
   if (rc != SQLITE_ROW) return DbError("load");
   SessionRecord r{id,       q.Text(0), q.Text(1),     q.Int(2), q.Int(3),
                   q.Int(4), q.Int(5),  q.Int(6) != 0, q.Text(7)};
+  Stmt last(
+      Prepared("SELECT seq, time_ms, state IS NOT NULL, state FROM turns WHERE session_id = ? "
+               "ORDER BY seq DESC LIMIT 1"));
+  if (!last.ok()) return DbError("load");
+  last.Bind(1, id);
+  const int lrc = last.Step();
+  if (lrc != SQLITE_ROW && lrc != SQLITE_DONE) return DbError("load");
+  if (lrc == SQLITE_ROW && last.Int(0) >= r.turn_count) {
+    r.turn_count = last.Int(0);
+    r.updated_ms = last.Int(1);
+    if (last.Int(2) != 0) r.state = last.Text(3);  // NULL: an old file's session row has it
+  }
   return std::optional<SessionRecord>(std::move(r));
 }
 
@@ -274,21 +303,24 @@ void SqliteStore::WriteBatch(std::vector<Pending>& batch) {
 Status SqliteStore::WriteOne(const SessionRecord& s, const TurnRecord& t,
                              const std::vector<Event>& events) {
   auto fail = [&](const char* what) { return DbError(what); };
-  Stmt up(Prepared(
-      "INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-      "user_id=excluded.user_id, channel=excluded.channel, updated_ms=excluded.updated_ms, "
-      "turn_count=excluded.turn_count, epoch=excluded.epoch, handoff=excluded.handoff, "
-      "state=excluded.state"));
+  // The session row changes only with its user, channel, conversation or handoff flag; an
+  // unchanged row is not written at all.
+  Stmt up(
+      Prepared("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+               "user_id=excluded.user_id, channel=excluded.channel, epoch=excluded.epoch, "
+               "handoff=excluded.handoff WHERE user_id IS NOT excluded.user_id OR "
+               "channel IS NOT excluded.channel OR epoch IS NOT excluded.epoch OR "
+               "handoff IS NOT excluded.handoff"));
   if (!up.ok()) return fail("save session");
   up.Bind(1, s.id).Bind(2, s.user_id).Bind(3, s.channel).Bind(4, s.created_ms);
   up.Bind(5, s.updated_ms).Bind(6, s.turn_count).Bind(7, s.epoch);
   up.Bind(8, int64_t{s.handoff}).Bind(9, s.state);
   if (up.Step() != SQLITE_DONE) return fail("save session");
-  Stmt turn(Prepared("INSERT INTO turns VALUES (?,?,?,?,?,?,?,?,?,?)"));
+  Stmt turn(Prepared("INSERT INTO turns VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
   if (!turn.ok()) return fail("save turn");
   turn.Bind(1, s.id).Bind(2, t.seq).Bind(3, t.epoch).Bind(4, t.time_ms).Bind(5, t.user_text);
   turn.Bind(6, t.reply).Bind(7, t.source).Bind(8, t.intent).Bind(9, t.confidence);
-  turn.Bind(10, t.details);
+  turn.Bind(10, t.details).Bind(11, s.state);
   if (turn.Step() != SQLITE_DONE) return fail("save turn");
   for (const auto& e : events) {
     Stmt ev(Prepared("INSERT INTO events VALUES (?,?,?,?)"));

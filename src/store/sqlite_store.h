@@ -55,6 +55,7 @@ class SqliteStore : public SessionStore {
 
   explicit SqliteStore(sqlite3* db);
   Status Exec(const char* sql);
+  Status AddTurnStateColumn();
   Status Step(const char* sql);  // cached single statement; mu_ held
   Error DbError(const std::string& what) const;
   sqlite3_stmt* Prepared(const char* sql);  // cached; call with mu_ held

@@ -77,6 +77,35 @@ TEST_F(AssistantTest, OutOfScopeGoesToTheLlmWithPersonaHistoryAndSlots) {
   EXPECT_EQ(reqs[0].session_id, "s");
 }
 
+TEST_F(AssistantTest, AfterARestartTheLlmStillSeesTheConversationSoFar) {
+  testing::TempDir dir;
+  {
+    auto db = store::SqliteStore::Open(dir.File("s.db"));
+    ASSERT_TRUE(db.ok());
+    AssistantOptions o;
+    o.now_ms = [this] { return now_.load(); };
+    Assistant before(flow_, nlu_, db->get(), &llm_, nullptr, o);
+    ASSERT_TRUE(before.HandleTurn({"s", "", "", "申请退货，订单12345678，尺码不对"}).ok());
+    ASSERT_TRUE(before.HandleTurn({"s", "", "", "你好"}).ok());
+  }
+  auto db = store::SqliteStore::Open(dir.File("s.db"));  // a new process, an empty cache
+  ASSERT_TRUE(db.ok());
+  AssistantOptions o;
+  o.now_ms = [this] { return now_.load(); };
+  Assistant after(flow_, nlu_, db->get(), &llm_, nullptr, o);
+  auto r = after.HandleTurn({"s", "", "", "你觉得人生的意义是什么"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->turn, 3);
+  EXPECT_EQ(r->slots.count("order_id"), 1u);  // the state came back
+  const auto reqs = llm_.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  const auto& m = reqs[0].messages;
+  ASSERT_GE(m.size(), 6u);  // system, two earlier exchanges, the message
+  EXPECT_EQ(m[1].content, "申请退货，订单12345678，尺码不对");
+  EXPECT_EQ(m[3].content, "你好");
+  EXPECT_EQ(m.back().content, "你觉得人生的意义是什么");
+}
+
 TEST_F(AssistantTest, SadUsersAreMentionedToTheLlm) {
   auto a = Make(&llm_);
   ASSERT_TRUE(a->HandleTurn({"s", "", "", "我今天好难过，什么都不想做"}).ok());

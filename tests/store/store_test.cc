@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -165,6 +166,84 @@ TEST(SqliteStoreTest, WalStaysBoundedUnderConstantWrites) {
   }
   // 12,000 commits wrote over 24,000 pages (100 MB) to the WAL; it restarts past 4,000.
   EXPECT_LT(std::filesystem::file_size(path + "-wal"), 40u << 20);
+}
+
+// One value from the file, read with a connection of its own.
+std::string Query(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* st = nullptr;
+  std::string out;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW) {
+    const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    out = t ? t : "";
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+TEST(SqliteStoreTest, EachTurnCarriesTheStateAndTheSessionRowOnlyItsIdentity) {
+  testing::TempDir dir;
+  const std::string path = dir.File("p.db");
+  {
+    auto s = SqliteStore::Open(path);
+    ASSERT_TRUE(s.ok());
+    for (int64_t i = 1; i <= 3; ++i) {
+      SessionRecord rec = Session("x", i);
+      rec.state = "state " + std::to_string(i);
+      if (i == 3) rec.handoff = true;
+      ASSERT_TRUE((*s)->SaveTurn(rec, Turn(i), {}).ok());
+    }
+    const auto r = *(*s)->Load("x");
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->turn_count, 3);
+    EXPECT_EQ(r->updated_ms, 1003);
+    EXPECT_EQ(r->state, "state 3");
+    EXPECT_TRUE(r->handoff);
+  }
+  // Turns 2 and 3 did not rewrite the session row's per-turn columns; the handoff flag did change.
+  EXPECT_EQ(Query(path, "SELECT state FROM sessions WHERE id = 'x'"), "state 1");
+  EXPECT_EQ(Query(path, "SELECT handoff FROM sessions WHERE id = 'x'"), "1");
+  EXPECT_EQ(Query(path, "SELECT state FROM turns WHERE session_id = 'x' AND seq = 2"), "state 2");
+}
+
+TEST(SqliteStoreTest, ReadsFilesWrittenBeforeTurnsCarriedTheState) {
+  testing::TempDir dir;
+  const std::string path = dir.File("old.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const char* old_schema = R"sql(
+      CREATE TABLE sessions (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, channel TEXT NOT NULL,
+        created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, turn_count INTEGER NOT NULL,
+        epoch INTEGER NOT NULL, handoff INTEGER NOT NULL, state TEXT NOT NULL);
+      CREATE TABLE turns (session_id TEXT NOT NULL, seq INTEGER NOT NULL, epoch INTEGER NOT NULL,
+        time_ms INTEGER NOT NULL, user_text TEXT NOT NULL, reply TEXT NOT NULL,
+        source TEXT NOT NULL, intent TEXT NOT NULL, confidence REAL NOT NULL,
+        details TEXT NOT NULL, PRIMARY KEY (session_id, seq)) WITHOUT ROWID;
+      INSERT INTO sessions VALUES ('old', 'u', 'web', 1, 1002, 2, 1, 0, 'legacy state');
+      INSERT INTO turns VALUES ('old', 1, 1, 1001, 'a', 'b', 'rule', 'greet', 1, '{}');
+      INSERT INTO turns VALUES ('old', 2, 1, 1002, 'c', 'd', 'rule', 'greet', 1, '{}');)sql";
+    ASSERT_EQ(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto s = SqliteStore::Open(path);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  auto r = *(*s)->Load("old");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->turn_count, 2);
+  EXPECT_EQ(r->state, "legacy state");
+  SessionRecord next = *r;
+  next.turn_count = 3;
+  next.updated_ms = 1003;
+  next.state = "new state";
+  ASSERT_TRUE((*s)->SaveTurn(next, Turn(3), {}).ok());
+  r = *(*s)->Load("old");
+  EXPECT_EQ(r->turn_count, 3);
+  EXPECT_EQ(r->state, "new state");
+  EXPECT_EQ((*s)->History("old", 10, 0)->size(), 3u);
 }
 
 }  // namespace
