@@ -1,5 +1,6 @@
 // SessionStore on an embedded SQLite file in WAL mode. One connection guarded by a mutex, with
-// cached statements. Turns are written by one writer thread that group-commits: everything queued
+// cached statements. A turn's row carries the session state after it; the session's row changes
+// only with its identity (user, channel, conversation, handoff), so a turn writes one page. Turns are written by one writer thread that group-commits: everything queued
 // while it commits goes into its next transaction (one WAL append), so concurrent turns share the
 // cost of a commit. SaveTurn waits for its commit; SaveTurnAsync returns at once and reports
 // later. Checkpoints (copying the WAL back into the database, with an fsync) mostly run on a
