@@ -42,10 +42,11 @@ class Collect : public ReplyListener {
 
 class AssistantTest : public ::testing::Test {
  protected:
+  // On the fixture's memory store unless `store` is given.
   std::unique_ptr<Assistant> Make(engine::Llm* llm, KnowledgeSource* kb = nullptr,
-                                  AssistantOptions o = {}) {
+                                  AssistantOptions o = {}, store::SessionStore* store = nullptr) {
     o.now_ms = [this] { return now_.load(); };
-    return std::make_unique<Assistant>(flow_, nlu_, &store_, llm, kb, std::move(o));
+    return std::make_unique<Assistant>(flow_, nlu_, store ? store : &store_, llm, kb, std::move(o));
   }
   std::shared_ptr<const Flow> flow_ = FlowFromYaml(kShopFlow);
   std::shared_ptr<const Nlu> nlu_ = NluFor(*flow_);
@@ -82,18 +83,14 @@ TEST_F(AssistantTest, AfterARestartTheLlmStillSeesTheConversationSoFar) {
   {
     auto db = store::SqliteStore::Open(dir.File("s.db"));
     ASSERT_TRUE(db.ok());
-    AssistantOptions o;
-    o.now_ms = [this] { return now_.load(); };
-    Assistant before(flow_, nlu_, db->get(), &llm_, nullptr, o);
-    ASSERT_TRUE(before.HandleTurn({"s", "", "", "申请退货，订单12345678，尺码不对"}).ok());
-    ASSERT_TRUE(before.HandleTurn({"s", "", "", "你好"}).ok());
+    auto before = Make(&llm_, nullptr, {}, db->get());
+    ASSERT_TRUE(before->HandleTurn({"s", "", "", "申请退货，订单12345678，尺码不对"}).ok());
+    ASSERT_TRUE(before->HandleTurn({"s", "", "", "你好"}).ok());
   }
   auto db = store::SqliteStore::Open(dir.File("s.db"));  // a new process, an empty cache
   ASSERT_TRUE(db.ok());
-  AssistantOptions o;
-  o.now_ms = [this] { return now_.load(); };
-  Assistant after(flow_, nlu_, db->get(), &llm_, nullptr, o);
-  auto r = after.HandleTurn({"s", "", "", "你觉得人生的意义是什么"});
+  auto after = Make(&llm_, nullptr, {}, db->get());
+  auto r = after->HandleTurn({"s", "", "", "你觉得人生的意义是什么"});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->turn, 3);
   EXPECT_EQ(r->slots.count("order_id"), 1u);  // the state came back
@@ -318,9 +315,8 @@ class FailingStore : public store::MemoryStore {
 
 TEST_F(AssistantTest, ATurnThatCouldNotBeSavedIsAnErrorAndLeavesNoTrace) {
   FailingStore store;
-  AssistantOptions o;
-  o.now_ms = [this] { return now_.load(); };
-  Assistant a(flow_, nlu_, &store, nullptr, nullptr, o);
+  auto made = Make(nullptr, nullptr, {}, &store);
+  Assistant& a = *made;
   ASSERT_EQ(a.HandleTurn({"s", "", "", "申请退货"})->turn, 1);  // starts the return form
   store.fail = true;
   auto failed = a.HandleTurn({"s", "", "", "12345678"});
@@ -353,9 +349,8 @@ TEST_F(AssistantTest, QuickAndWorkerTurnsOnOneSessionAreAllSavedInOrder) {
   testing::TempDir dir;
   auto db = store::SqliteStore::Open(dir.File("s.db"));
   ASSERT_TRUE(db.ok());
-  AssistantOptions o;
-  o.now_ms = [this] { return now_.load(); };
-  Assistant a(flow_, nlu_, db->get(), nullptr, nullptr, o);
+  auto made = Make(nullptr, nullptr, {}, db->get());
+  Assistant& a = *made;
   ASSERT_TRUE(a.HandleTurn({"shared", "", "", "你好"}).ok());  // now in memory
   constexpr int kThreads = 4, kEach = 50;
   QuickReplies quick;
