@@ -1,8 +1,10 @@
 #include "nlp/concepts.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "nlp/tokenizer.h"
+#include "util/aho_corasick.h"
 
 namespace parley::nlp {
 namespace {
@@ -174,27 +176,61 @@ std::string StemPhrase(std::string_view phrase) {
 
 }  // namespace
 
+namespace {
+
+// Every term of every concept in two automata (Chinese terms over the normalised text, stemmed
+// English phrases over the space-padded line of stemmed words), so a message is scanned once
+// instead of once per term.
+struct ConceptIndex {
+  AhoCorasick zh, en;
+  std::vector<std::vector<uint16_t>> zh_concepts, en_concepts;  // by automaton word index
+};
+
+void AddTerm(std::string term, uint16_t concept_index, std::vector<std::string>* terms,
+             std::vector<std::vector<uint16_t>>* concepts,
+             std::unordered_map<std::string, size_t>* seen) {
+  auto [it, fresh] = seen->emplace(term, terms->size());
+  if (fresh) {
+    terms->push_back(std::move(term));
+    concepts->emplace_back();
+  }
+  (*concepts)[it->second].push_back(concept_index);
+}
+
+const ConceptIndex& Index() {
+  static const ConceptIndex kIndex = [] {
+    ConceptIndex idx;
+    std::vector<std::string> zh, en;
+    std::unordered_map<std::string, size_t> zh_seen, en_seen;
+    const auto& table = Table();
+    for (size_t i = 0; i < table.size(); ++i) {
+      const auto c = static_cast<uint16_t>(i);
+      for (auto t : table[i].zh) AddTerm(std::string(t), c, &zh, &idx.zh_concepts, &zh_seen);
+      for (auto t : table[i].en) AddTerm(StemPhrase(t), c, &en, &idx.en_concepts, &en_seen);
+    }
+    idx.zh.Build(zh);
+    idx.en.Build(en);
+    return idx;
+  }();
+  return kIndex;
+}
+
+}  // namespace
+
 std::vector<std::string> Concepts(std::string_view normalized,
                                   const std::vector<std::string>& words) {
-  static const std::vector<std::vector<std::string>> kStemmed = [] {
-    std::vector<std::vector<std::string>> out;
-    for (const auto& c : Table()) {
-      out.emplace_back();
-      for (auto term : c.en) out.back().push_back(StemPhrase(term));
-    }
-    return out;
-  }();
-  std::vector<std::string> found;
-  const std::string line = StemmedLine(words);
+  const ConceptIndex& idx = Index();
   const auto& table = Table();
+  std::vector<char> hit(table.size(), 0);
+  idx.zh.ForEachMatch(normalized, [&](const AhoCorasick::Match& m) {
+    for (uint16_t c : idx.zh_concepts[m.word]) hit[c] = 1;
+  });
+  idx.en.ForEachMatch(StemmedLine(words), [&](const AhoCorasick::Match& m) {
+    for (uint16_t c : idx.en_concepts[m.word]) hit[c] = 1;
+  });
+  std::vector<std::string> found;
   for (size_t i = 0; i < table.size(); ++i) {
-    bool hit = std::any_of(table[i].zh.begin(), table[i].zh.end(), [&](std::string_view t) {
-      return normalized.find(t) != std::string_view::npos;
-    });
-    hit = hit || std::any_of(kStemmed[i].begin(), kStemmed[i].end(), [&](const std::string& t) {
-            return line.find(t) != std::string::npos;
-          });
-    if (hit) found.emplace_back(table[i].id);
+    if (hit[i]) found.emplace_back(table[i].id);
   }
   return found;
 }

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "security/aho_corasick.h"
+#include "util/aho_corasick.h"
 
 namespace re2 {
 class RE2;

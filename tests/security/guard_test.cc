@@ -5,7 +5,7 @@
 
 #include <chrono>
 
-#include "security/aho_corasick.h"
+#include "util/aho_corasick.h"
 #include "security/injection.h"
 #include "security/request_text.h"
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace parley::security {
+namespace parley {
 
 class AhoCorasick {
  public:
@@ -29,6 +29,21 @@ class AhoCorasick {
 
   // Every match, leftmost-longest and non-overlapping.
   std::vector<Match> FindAll(std::string_view text) const;
+  // Calls f(Match) for every occurrence of every word, overlapping ones included, in order of
+  // their end offsets.
+  template <class F>
+  void ForEachMatch(std::string_view text, F&& f) const {
+    if (words_.empty()) return;
+    State s = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+      s = Step(s, static_cast<unsigned char>(text[i]));
+      for (uint32_t n = nodes_[s].out >= 0 ? s : nodes_[s].dict; n != 0; n = nodes_[n].dict) {
+        const auto w = static_cast<uint32_t>(nodes_[n].out);
+        const size_t end = i + 1, begin = end - nodes_[n].depth;
+        if (BoundaryOk(text, begin, end, w)) f(Match{begin, end, w});
+      }
+    }
+  }
   // Runs from `state` over text; returns the state after it. Depth of a state = how many
   // trailing bytes of the text so far form a prefix of some word.
   State Step(State state, unsigned char byte) const;
@@ -55,4 +70,4 @@ class AhoCorasick {
   std::vector<bool> whole_word_;
 };
 
-}  // namespace parley::security
+}  // namespace parley

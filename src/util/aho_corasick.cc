@@ -1,9 +1,9 @@
-#include "security/aho_corasick.h"
+#include "util/aho_corasick.h"
 
 #include <algorithm>
 #include <deque>
 
-namespace parley::security {
+namespace parley {
 namespace {
 
 unsigned char Fold(unsigned char b) { return (b >= 'A' && b <= 'Z') ? b + 32 : b; }
@@ -105,16 +105,7 @@ bool AhoCorasick::BoundaryOk(std::string_view t, size_t begin, size_t end, uint3
 
 std::vector<AhoCorasick::Match> AhoCorasick::FindAll(std::string_view text) const {
   std::vector<Match> all;
-  if (words_.empty()) return all;
-  State s = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    s = Step(s, static_cast<unsigned char>(text[i]));
-    for (uint32_t n = nodes_[s].out >= 0 ? s : nodes_[s].dict; n != 0; n = nodes_[n].dict) {
-      const uint32_t w = static_cast<uint32_t>(nodes_[n].out);
-      const size_t end = i + 1, begin = end - nodes_[n].depth;
-      if (BoundaryOk(text, begin, end, w)) all.push_back({begin, end, w});
-    }
-  }
+  ForEachMatch(text, [&all](const Match& m) { all.push_back(m); });
   std::sort(all.begin(), all.end(), [](const Match& a, const Match& b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
   });
@@ -125,4 +116,4 @@ std::vector<AhoCorasick::Match> AhoCorasick::FindAll(std::string_view text) cons
   return out;
 }
 
-}  // namespace parley::security
+}  // namespace parley
