@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "util/aho_corasick.h"
 #include "security/injection.h"
+#include "util/aho_corasick.h"
 #include "util/result.h"
 
 namespace re2 {

@@ -1,12 +1,13 @@
 // SessionStore on an embedded SQLite file in WAL mode. One connection guarded by a mutex, with
 // cached statements. A turn's row carries the session state after it; the session's row changes
-// only with its identity (user, channel, conversation, handoff), so a turn writes one page. Turns are written by one writer thread that group-commits: everything queued
-// while it commits goes into its next transaction (one WAL append), so concurrent turns share the
-// cost of a commit. SaveTurn waits for its commit; SaveTurnAsync returns at once and reports
-// later. Checkpoints (copying the WAL back into the database, with an fsync) mostly run on a
-// thread and connection of their own, so commits seldom wait for one. synchronous=NORMAL in WAL
-// mode makes every committed transaction survive a process crash (kill -9); only an OS crash or
-// power loss may drop the last commits (set `durable_fsync` to fsync every commit as well).
+// only with its identity (user, channel, conversation, handoff), so a turn writes one page.
+// Turns are written by one writer thread that group-commits: everything queued while it commits
+// goes into its next transaction (one WAL append), so concurrent turns share the cost of a
+// commit. SaveTurn waits for its commit; SaveTurnAsync returns at once and reports later.
+// Checkpoints (copying the WAL back into the database, with an fsync) mostly run on a thread and
+// connection of their own, so commits seldom wait for one. synchronous=NORMAL in WAL mode makes
+// every committed transaction survive a process crash (kill -9); only an OS crash or power loss
+// may drop the last commits (set `durable_fsync` to fsync every commit as well).
 #pragma once
 
 #include <condition_variable>

@@ -5,9 +5,9 @@
 
 #include <chrono>
 
-#include "util/aho_corasick.h"
 #include "security/injection.h"
 #include "security/request_text.h"
+#include "util/aho_corasick.h"
 
 namespace parley::security {
 namespace {
