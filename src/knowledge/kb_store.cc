@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "store/sqlite_open.h"
+#include "store/sqlite_stmt.h"
 
 namespace parley::knowledge {
 namespace {
@@ -27,48 +28,18 @@ CREATE TABLE IF NOT EXISTS kb_embeddings (
 
 constexpr char kTermSep = '\x1f';
 
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
-  bool ok() const { return s_ != nullptr; }
-  Stmt& Bind(int i, const std::string& v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& Bind(int i, int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  Stmt& BindBlob(int i, const void* p, size_t n) {
-    sqlite3_bind_blob(s_, i, p, static_cast<int>(n), SQLITE_TRANSIENT);
-    return *this;
-  }
-  void Reset() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-  int Step() { return sqlite3_step(s_); }
-  std::string Text(int c) const {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
-    return p ? std::string(p, sqlite3_column_bytes(s_, c)) : std::string();
-  }
-  int64_t Int(int c) const { return sqlite3_column_int64(s_, c); }
-  std::vector<float> Floats(int c) const {
-    std::vector<float> v(sqlite3_column_bytes(s_, c) / sizeof(float));
-    if (!v.empty()) std::memcpy(v.data(), sqlite3_column_blob(s_, c), v.size() * sizeof(float));
-    return v;
-  }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-};
+// A vector stored as a blob of floats.
+std::vector<float> Floats(std::string_view blob) {
+  std::vector<float> v(blob.size() / sizeof(float));
+  if (!v.empty()) std::memcpy(v.data(), blob.data(), v.size() * sizeof(float));
+  return v;
+}
 
 constexpr const char* kDocColumns =
     "SELECT id, name, title, source, kind, hash, bytes, chunks, created_ms, updated_ms "
     "FROM kb_documents ";
 
-DocumentInfo ReadDoc(const Stmt& s) {
+DocumentInfo ReadDoc(const store::SqliteStmt& s) {
   return {s.Int(0),  s.Text(1), s.Text(2), s.Text(3), s.Text(4),
           s.Text(5), s.Int(6),  s.Int(7),  s.Int(8),  s.Int(9)};
 }
@@ -123,7 +94,7 @@ Error KbStore::DbError(const std::string& what) const {
 
 Result<std::optional<DocumentInfo>> KbStore::FindOne(const char* where, const std::string& arg) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, (std::string(kDocColumns) + where).c_str());
+  store::SqliteStmt s(db_, (std::string(kDocColumns) + where).c_str());
   if (!s.ok()) return DbError("select");
   s.Bind(1, arg);
   const int rc = s.Step();
@@ -144,7 +115,7 @@ Result<std::optional<DocumentInfo>> KbStore::FindBySource(const std::string& sou
 
 Result<std::vector<DocumentInfo>> KbStore::List() {
   std::lock_guard lock(mu_);
-  Stmt s(db_, (std::string(kDocColumns) + "ORDER BY id").c_str());
+  store::SqliteStmt s(db_, (std::string(kDocColumns) + "ORDER BY id").c_str());
   std::vector<DocumentInfo> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadDoc(s));
@@ -169,9 +140,10 @@ Result<std::pair<DocumentInfo, std::vector<int64_t>>> KbStore::Insert(
     }
   }
   info.chunks = static_cast<int64_t>(chunks.size());
-  Stmt d(db_,
-         "INSERT INTO kb_documents (name, title, source, kind, hash, bytes, chunks, created_ms, "
-         "updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  store::SqliteStmt d(
+      db_,
+      "INSERT INTO kb_documents (name, title, source, kind, hash, bytes, chunks, created_ms, "
+      "updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   d.Bind(1, info.name).Bind(2, info.title).Bind(3, info.source).Bind(4, info.kind);
   d.Bind(5, info.hash).Bind(6, info.bytes).Bind(7, info.chunks).Bind(8, info.created_ms);
   d.Bind(9, info.updated_ms);
@@ -179,9 +151,9 @@ Result<std::pair<DocumentInfo, std::vector<int64_t>>> KbStore::Insert(
   info.id = sqlite3_last_insert_rowid(db_);
   std::vector<int64_t> ids;
   ids.reserve(chunks.size());
-  Stmt c(db_,
-         "INSERT INTO kb_chunks (doc_id, idx, heading, text, answer, terms) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  store::SqliteStmt c(db_,
+                      "INSERT INTO kb_chunks (doc_id, idx, heading, text, answer, terms) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   for (const auto& nc : chunks) {
     c.Reset();
     c.Bind(1, info.id).Bind(2, static_cast<int64_t>(nc.chunk.index)).Bind(3, nc.chunk.heading);
@@ -199,18 +171,18 @@ Result<std::pair<DocumentInfo, std::vector<int64_t>>> KbStore::Insert(
 Result<std::vector<int64_t>> KbStore::RemoveLocked(int64_t id) {
   std::vector<int64_t> ids;
   {
-    Stmt s(db_, "SELECT id FROM kb_chunks WHERE doc_id = ?1 ORDER BY idx");
+    store::SqliteStmt s(db_, "SELECT id FROM kb_chunks WHERE doc_id = ?1 ORDER BY idx");
     s.Bind(1, id);
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) ids.push_back(s.Int(0));
     if (rc != SQLITE_DONE) return DbError("select chunks");
   }
-  Stmt e(db_,
-         "DELETE FROM kb_embeddings WHERE chunk_id IN (SELECT id FROM kb_chunks "
-         "WHERE doc_id = ?1)");
-  Stmt c(db_, "DELETE FROM kb_chunks WHERE doc_id = ?1");
-  Stmt d(db_, "DELETE FROM kb_documents WHERE id = ?1");
-  for (Stmt* s : {&e, &c, &d}) {
+  store::SqliteStmt e(db_,
+                      "DELETE FROM kb_embeddings WHERE chunk_id IN (SELECT id FROM kb_chunks "
+                      "WHERE doc_id = ?1)");
+  store::SqliteStmt c(db_, "DELETE FROM kb_chunks WHERE doc_id = ?1");
+  store::SqliteStmt d(db_, "DELETE FROM kb_documents WHERE id = ?1");
+  for (store::SqliteStmt* s : {&e, &c, &d}) {
     s->Bind(1, id);
     if (s->Step() != SQLITE_DONE) return DbError("delete document");
   }
@@ -228,7 +200,7 @@ Result<std::vector<int64_t>> KbStore::Remove(int64_t id) {
 
 Result<std::vector<int64_t>> KbStore::ChunkIds(int64_t doc_id) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT id FROM kb_chunks WHERE doc_id = ?1 ORDER BY idx");
+  store::SqliteStmt s(db_, "SELECT id FROM kb_chunks WHERE doc_id = ?1 ORDER BY idx");
   s.Bind(1, doc_id);
   std::vector<int64_t> ids;
   while (s.Step() == SQLITE_ROW) ids.push_back(s.Int(0));
@@ -238,7 +210,7 @@ Result<std::vector<int64_t>> KbStore::ChunkIds(int64_t doc_id) {
 Status KbStore::ForEachChunkTerms(
     const std::function<void(int64_t, std::vector<std::string>)>& fn) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT id, terms FROM kb_chunks");
+  store::SqliteStmt s(db_, "SELECT id, terms FROM kb_chunks");
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) fn(s.Int(0), SplitTerms(s.Text(1)));
   if (rc != SQLITE_DONE) return DbError("load chunks");
@@ -247,9 +219,9 @@ Status KbStore::ForEachChunkTerms(
 
 Status KbStore::FillHits(std::vector<Hit>* hits) {
   std::lock_guard lock(mu_);
-  Stmt s(db_,
-         "SELECT c.doc_id, c.idx, c.heading, c.text, c.answer, d.name, d.title "
-         "FROM kb_chunks c JOIN kb_documents d ON d.id = c.doc_id WHERE c.id = ?1");
+  store::SqliteStmt s(db_,
+                      "SELECT c.doc_id, c.idx, c.heading, c.text, c.answer, d.name, d.title "
+                      "FROM kb_chunks c JOIN kb_documents d ON d.id = c.doc_id WHERE c.id = ?1");
   for (auto& h : *hits) {
     s.Reset();
     s.Bind(1, h.chunk_id);
@@ -269,7 +241,8 @@ Status KbStore::PutEmbeddings(const std::string& model,
                               const std::vector<std::pair<int64_t, std::vector<float>>>& vectors) {
   std::lock_guard lock(mu_);
   if (Status s = Exec("BEGIN IMMEDIATE;"); !s.ok()) return s;
-  Stmt s(db_, "INSERT OR REPLACE INTO kb_embeddings (chunk_id, model, vec) VALUES (?1, ?2, ?3)");
+  store::SqliteStmt s(
+      db_, "INSERT OR REPLACE INTO kb_embeddings (chunk_id, model, vec) VALUES (?1, ?2, ?3)");
   for (const auto& [id, v] : vectors) {
     s.Reset();
     s.Bind(1, id).Bind(2, model).BindBlob(3, v.data(), v.size() * sizeof(float));
@@ -285,10 +258,10 @@ Status KbStore::PutEmbeddings(const std::string& model,
 Status KbStore::ForEachEmbedding(const std::string& model,
                                  const std::function<void(int64_t, std::vector<float>)>& fn) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT chunk_id, vec FROM kb_embeddings WHERE model = ?1");
+  store::SqliteStmt s(db_, "SELECT chunk_id, vec FROM kb_embeddings WHERE model = ?1");
   s.Bind(1, model);
   int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) fn(s.Int(0), s.Floats(1));
+  while ((rc = s.Step()) == SQLITE_ROW) fn(s.Int(0), Floats(s.Blob(1)));
   if (rc != SQLITE_DONE) return DbError("load embeddings");
   return Status::Ok();
 }
@@ -296,9 +269,10 @@ Status KbStore::ForEachEmbedding(const std::string& model,
 Result<std::vector<std::pair<int64_t, std::string>>> KbStore::MissingEmbeddings(
     const std::string& model) {
   std::lock_guard lock(mu_);
-  Stmt s(db_,
-         "SELECT c.id, c.heading, c.text FROM kb_chunks c WHERE NOT EXISTS (SELECT 1 FROM "
-         "kb_embeddings e WHERE e.chunk_id = c.id AND e.model = ?1) ORDER BY c.id");
+  store::SqliteStmt s(
+      db_,
+      "SELECT c.id, c.heading, c.text FROM kb_chunks c WHERE NOT EXISTS (SELECT 1 FROM "
+      "kb_embeddings e WHERE e.chunk_id = c.id AND e.model = ?1) ORDER BY c.id");
   s.Bind(1, model);
   std::vector<std::pair<int64_t, std::string>> out;
   int rc;

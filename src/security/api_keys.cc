@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "security/crypto.h"
+#include "store/sqlite_stmt.h"
 
 namespace parley::security {
 namespace {
@@ -18,31 +19,6 @@ int64_t SteadyMs() {
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
-
-// A prepared statement, finalized on scope exit.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
-  bool ok() const { return s_ != nullptr; }
-  Stmt& Bind(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& Bind(int i, int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  int Step() { return sqlite3_step(s_); }
-  std::string Text(int col) const {
-    const auto* p = sqlite3_column_text(s_, col);
-    return p ? reinterpret_cast<const char*>(p) : "";
-  }
-  int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-};
 
 Error DbError(sqlite3* db, const std::string& what) {
   return MakeError(ErrorCode::kInternal, what + ": " + sqlite3_errmsg(db), "key_store_error");
@@ -137,14 +113,15 @@ Status KeyStore::Exec(const char* sql) {
 }
 
 int64_t KeyStore::DataVersionLocked() {
-  Stmt st(db_, "PRAGMA data_version");
+  store::SqliteStmt st(db_, "PRAGMA data_version");
   return st.ok() && st.Step() == SQLITE_ROW ? st.Int(0) : -1;
 }
 
 Status KeyStore::LoadLocked() {
-  Stmt st(db_,
-          "SELECT id, name, hash, scopes, created_at, expires_at, revoked_at, last_used_at, "
-          "rotated_from FROM api_keys");
+  store::SqliteStmt st(
+      db_,
+      "SELECT id, name, hash, scopes, created_at, expires_at, revoked_at, last_used_at, "
+      "rotated_from FROM api_keys");
   if (!st.ok()) return DbError(db_, "cannot read keys");
   std::unordered_map<std::string, KeyInfo> keys;
   int rc;
@@ -185,7 +162,8 @@ void KeyStore::FlushLocked() {
   if (pending_used_.empty()) return;
   if (!Exec("BEGIN").ok()) return;
   for (const auto& [id, t] : pending_used_) {
-    Stmt st(db_, "UPDATE api_keys SET last_used_at = MAX(last_used_at, ?1) WHERE id = ?2");
+    store::SqliteStmt st(db_,
+                         "UPDATE api_keys SET last_used_at = MAX(last_used_at, ?1) WHERE id = ?2");
     st.Bind(1, t).Bind(2, id).Step();
   }
   if (Exec("COMMIT").ok()) {
@@ -213,9 +191,10 @@ Result<CreatedKey> KeyStore::InsertLocked(const std::string& name, Scopes scopes
   out.info.expires_at = expires_at;
   out.info.rotated_from = rotated_from;
   out.info.hash = HashKey(out.key);
-  Stmt st(db_,
-          "INSERT INTO api_keys(id, name, hash, scopes, created_at, expires_at, rotated_from) "
-          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  store::SqliteStmt st(
+      db_,
+      "INSERT INTO api_keys(id, name, hash, scopes, created_at, expires_at, rotated_from) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   st.Bind(1, out.info.id).Bind(2, name).Bind(3, out.info.hash).Bind(4, int64_t{scopes});
   st.Bind(5, now).Bind(6, expires_at).Bind(7, rotated_from);
   if (st.Step() != SQLITE_DONE) return DbError(db_, "cannot store the key");
@@ -253,7 +232,7 @@ Result<CreatedKey> KeyStore::Rotate(const std::string& id, int64_t grace_seconds
   auto created = InsertLocked(old.name, old.scopes, ttl ? now + ttl : 0, old.id, now);
   int64_t old_expiry = now + grace_seconds;
   if (old.expires_at != 0) old_expiry = std::min(old_expiry, old.expires_at);
-  Stmt st(db_, "UPDATE api_keys SET expires_at = ?1 WHERE id = ?2");
+  store::SqliteStmt st(db_, "UPDATE api_keys SET expires_at = ?1 WHERE id = ?2");
   st.Bind(1, old_expiry).Bind(2, id);
   if (!created.ok() || st.Step() != SQLITE_DONE || !Exec("COMMIT").ok()) {
     (void)Exec("ROLLBACK");
@@ -267,7 +246,7 @@ Result<CreatedKey> KeyStore::Rotate(const std::string& id, int64_t grace_seconds
 
 Status KeyStore::Revoke(const std::string& id, int64_t now) {
   std::lock_guard lock(mu_);
-  Stmt st(db_, "UPDATE api_keys SET revoked_at = ?1 WHERE id = ?2 AND revoked_at = 0");
+  store::SqliteStmt st(db_, "UPDATE api_keys SET revoked_at = ?1 WHERE id = ?2 AND revoked_at = 0");
   st.Bind(1, now).Bind(2, id);
   if (st.Step() != SQLITE_DONE) return DbError(db_, "cannot revoke");
   if (sqlite3_changes(db_) == 0) {

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "store/sqlite_open.h"
+#include "store/sqlite_stmt.h"
 
 namespace parley::store {
 namespace {
@@ -30,40 +31,6 @@ CREATE TABLE IF NOT EXISTS events (
   session_id TEXT NOT NULL, time_ms INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id);
 )sql";
-
-// A cached prepared statement in use; reset (and unbound) again on scope exit.
-class Stmt {
- public:
-  explicit Stmt(sqlite3_stmt* s) : s_(s) {}
-  ~Stmt() {
-    if (s_) sqlite3_reset(s_), sqlite3_clear_bindings(s_);
-  }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  bool ok() const { return s_ != nullptr; }
-  Stmt& Bind(int i, const std::string& v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& Bind(int i, int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  Stmt& Bind(int i, double v) {
-    sqlite3_bind_double(s_, i, v);
-    return *this;
-  }
-  int Step() { return sqlite3_step(s_); }
-  std::string Text(int c) const {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
-    return p ? std::string(p, sqlite3_column_bytes(s_, c)) : std::string();
-  }
-  int64_t Int(int c) const { return sqlite3_column_int64(s_, c); }
-  double Real(int c) const { return sqlite3_column_double(s_, c); }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-};
 
 }  // namespace
 
@@ -164,7 +131,7 @@ Error SqliteStore::DbError(const std::string& what) const {
 
 // One statement through the statement cache (no parsing after the first time); mu_ held.
 Status SqliteStore::Step(const char* sql) {
-  Stmt s(Prepared(sql));
+  SqliteStmt s(Prepared(sql));
   if (!s.ok()) return DbError(sql);
   const int rc = s.Step();
   if (rc != SQLITE_DONE && rc != SQLITE_ROW) return DbError(sql);
@@ -185,7 +152,7 @@ Status SqliteStore::Exec(const char* sql) {
 Status SqliteStore::AddTurnStateColumn() {
   bool has = false;
   {
-    Stmt q(Prepared("SELECT 1 FROM pragma_table_info('turns') WHERE name = 'state'"));
+    SqliteStmt q(Prepared("SELECT 1 FROM pragma_table_info('turns') WHERE name = 'state'"));
     if (!q.ok()) return DbError("read the schema");
     has = q.Step() == SQLITE_ROW;
   }
@@ -200,7 +167,7 @@ Result<std::optional<SessionRecord>> SqliteStore::Load(const std::string& id) {
     }
   }
   std::lock_guard lock(mu_);
-  Stmt q(
+  SqliteStmt q(
       Prepared("SELECT user_id, channel, created_ms, updated_ms, turn_count, epoch, handoff, "
                "state FROM sessions WHERE id = ?"));
   if (!q.ok()) return DbError("load");
@@ -210,7 +177,7 @@ Result<std::optional<SessionRecord>> SqliteStore::Load(const std::string& id) {
   if (rc != SQLITE_ROW) return DbError("load");
   SessionRecord r{id,       q.Text(0), q.Text(1),     q.Int(2), q.Int(3),
                   q.Int(4), q.Int(5),  q.Int(6) != 0, q.Text(7)};
-  Stmt last(
+  SqliteStmt last(
       Prepared("SELECT seq, time_ms, state IS NOT NULL, state FROM turns WHERE session_id = ? "
                "ORDER BY seq DESC LIMIT 1"));
   if (!last.ok()) return DbError("load");
@@ -305,7 +272,7 @@ Status SqliteStore::WriteOne(const SessionRecord& s, const TurnRecord& t,
   auto fail = [&](const char* what) { return DbError(what); };
   // The session row changes only with its user, channel, conversation or handoff flag; an
   // unchanged row is not written at all.
-  Stmt up(
+  SqliteStmt up(
       Prepared("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
                "user_id=excluded.user_id, channel=excluded.channel, epoch=excluded.epoch, "
                "handoff=excluded.handoff WHERE user_id IS NOT excluded.user_id OR "
@@ -316,14 +283,14 @@ Status SqliteStore::WriteOne(const SessionRecord& s, const TurnRecord& t,
   up.Bind(5, s.updated_ms).Bind(6, s.turn_count).Bind(7, s.epoch);
   up.Bind(8, int64_t{s.handoff}).Bind(9, s.state);
   if (up.Step() != SQLITE_DONE) return fail("save session");
-  Stmt turn(Prepared("INSERT INTO turns VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+  SqliteStmt turn(Prepared("INSERT INTO turns VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
   if (!turn.ok()) return fail("save turn");
   turn.Bind(1, s.id).Bind(2, t.seq).Bind(3, t.epoch).Bind(4, t.time_ms).Bind(5, t.user_text);
   turn.Bind(6, t.reply).Bind(7, t.source).Bind(8, t.intent).Bind(9, t.confidence);
   turn.Bind(10, t.details).Bind(11, s.state);
   if (turn.Step() != SQLITE_DONE) return fail("save turn");
   for (const auto& e : events) {
-    Stmt ev(Prepared("INSERT INTO events VALUES (?,?,?,?)"));
+    SqliteStmt ev(Prepared("INSERT INTO events VALUES (?,?,?,?)"));
     if (!ev.ok()) return fail("save event");
     ev.Bind(1, s.id).Bind(2, t.time_ms).Bind(3, e.type).Bind(4, e.data);
     if (ev.Step() != SQLITE_DONE) return fail("save event");
@@ -334,7 +301,7 @@ Status SqliteStore::WriteOne(const SessionRecord& s, const TurnRecord& t,
 Result<std::vector<TurnRecord>> SqliteStore::History(const std::string& id, int64_t limit,
                                                      int64_t before) {
   std::lock_guard lock(mu_);
-  Stmt q(
+  SqliteStmt q(
       Prepared("SELECT seq, epoch, time_ms, user_text, reply, source, intent, confidence, details "
                "FROM turns WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"));
   if (!q.ok()) return DbError("history");
@@ -352,7 +319,7 @@ Result<std::vector<TurnRecord>> SqliteStore::History(const std::string& id, int6
 
 Result<std::vector<Event>> SqliteStore::Events(const std::string& id) {
   std::lock_guard lock(mu_);
-  Stmt q(Prepared("SELECT type, data FROM events WHERE session_id = ? ORDER BY rowid"));
+  SqliteStmt q(Prepared("SELECT type, data FROM events WHERE session_id = ? ORDER BY rowid"));
   if (!q.ok()) return DbError("events");
   q.Bind(1, id);
   std::vector<Event> out;
@@ -372,7 +339,7 @@ Result<bool> SqliteStore::Delete(const std::string& id) {
   for (const char* sql :
        {"DELETE FROM turns WHERE session_id = ?", "DELETE FROM events WHERE session_id = ?",
         "DELETE FROM sessions WHERE id = ?"}) {
-    Stmt d(Prepared(sql));
+    SqliteStmt d(Prepared(sql));
     d.Bind(1, id);
     if (!d.ok() || d.Step() != SQLITE_DONE) {
       Error e = DbError("delete");
