@@ -9,6 +9,7 @@
 #include "api/openai_routes.h"
 #include "http/error_response.h"
 #include "http/sse.h"
+#include "util/clock.h"
 
 namespace parley::api {
 namespace {
@@ -61,9 +62,7 @@ class ChunkListener : public dialog::ReplyListener {
 
 void Run(const http::ExchangePtr& ex, const OpenAiDeps& deps, dialog::TurnInput input,
          bool stream) {
-  const int64_t created = std::chrono::duration_cast<std::chrono::seconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count();
+  const int64_t created = UnixSeconds();
   const std::string id = "chatcmpl-" + dialog::Assistant::NewSessionId();
   const Json base = Envelope(id, created, deps.assistant_model, stream);
   if (!stream) {

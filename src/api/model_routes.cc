@@ -6,6 +6,7 @@
 #include "api/json_body.h"
 #include "api/openai_routes.h"
 #include "http/error_response.h"
+#include "util/clock.h"
 
 namespace parley::api {
 namespace {
@@ -23,9 +24,7 @@ parley::Error Invalid(const std::string& param, const std::string& what,
 
 http::Response ListModels(const OpenAiDeps& deps) {
   const engine::LlamaEngine& engine = *deps.engine;
-  static const int64_t created = std::chrono::duration_cast<std::chrono::seconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count();
+  static const int64_t created = UnixSeconds();
   Json data = Json::array();
   for (const auto& m : engine.Models()) {
     data.push_back(

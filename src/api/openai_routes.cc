@@ -6,15 +6,10 @@
 #include "api/openai_request.h"
 #include "http/error_response.h"
 #include "http/sse.h"
+#include "util/clock.h"
 
 namespace parley::api {
 namespace {
-
-int64_t Now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string NewId(const char* prefix) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -224,7 +219,7 @@ void Generate(const http::ExchangePtr& ex, const OpenAiDeps& deps, bool chat) {
                            std::to_string(deps.limiter->options().key_tokens_per_minute));
     return ex->Respond(std::move(r));
   }
-  Envelope env{NewId(chat ? "chatcmpl" : "cmpl"), Now(), view->options->id, chat};
+  Envelope env{NewId(chat ? "chatcmpl" : "cmpl"), UnixSeconds(), view->options->id, chat};
   if (parsed->stream) {
     auto sink =
         std::make_shared<SseSink>(ex, std::move(env), parsed->include_usage, std::move(*safety));

@@ -4,15 +4,10 @@
 
 #include "api/json_body.h"
 #include "http/error_response.h"
+#include "util/clock.h"
 
 namespace parley::api {
 namespace {
-
-int64_t Now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Json KeyJson(const security::KeyInfo& k, int64_t now) {
   return {{"id", k.id},
@@ -27,7 +22,7 @@ Json KeyJson(const security::KeyInfo& k, int64_t now) {
 }
 
 http::Response Created(const security::CreatedKey& c) {
-  Json j = KeyJson(c.info, Now());
+  Json j = KeyJson(c.info, UnixSeconds());
   j["key"] = c.key;  // shown once; the store keeps only its hash
   return http::Response::Json(201, Dump(j));
 }
@@ -67,7 +62,7 @@ http::Response CreateKey(const http::Request& req, const SecurityRoutesDeps& d) 
                                          "expires_in: expected e.g. 90d, 12h or never",
                                          "invalid_value", "expires_in"));
   }
-  auto created = d.keys->Create(*name, *parsed, *ttl, Now());
+  auto created = d.keys->Create(*name, *parsed, *ttl, UnixSeconds());
   return created.ok() ? Created(*created) : http::ErrorResponse(created.error());
 }
 
@@ -85,7 +80,7 @@ http::Response RotateKey(const http::Request& req, const SecurityRoutesDeps& d) 
     return http::ErrorResponse(MakeError(
         ErrorCode::kInvalidArgument, "grace: expected e.g. 24h or 0", "invalid_value", "grace"));
   }
-  auto created = d.keys->Rotate(std::string(req.Param("id")), *seconds, Now());
+  auto created = d.keys->Rotate(std::string(req.Param("id")), *seconds, UnixSeconds());
   return created.ok() ? Created(*created) : http::ErrorResponse(created.error());
 }
 
@@ -108,7 +103,7 @@ void AddSecurityRoutes(http::Router& router, const SecurityRoutesDeps& deps) {
                    auto keys = d.keys->List();
                    if (!keys.ok()) return http::ErrorResponse(keys.error());
                    Json list = Json::array();
-                   const int64_t now = Now();
+                   const int64_t now = UnixSeconds();
                    for (const auto& k : *keys) list.push_back(KeyJson(k, now));
                    return http::Response::Json(200, Dump({{"keys", list}}));
                  }));
@@ -117,7 +112,7 @@ void AddSecurityRoutes(http::Router& router, const SecurityRoutesDeps& deps) {
   router.AddSync("DELETE", "/admin/keys/{id}",
                  WithKeys(deps, [](const http::Request& req, const SecurityRoutesDeps& d) {
                    const std::string id(req.Param("id"));
-                   if (Status s = d.keys->Revoke(id, Now()); !s.ok()) {
+                   if (Status s = d.keys->Revoke(id, UnixSeconds()); !s.ok()) {
                      return http::ErrorResponse(s.error());
                    }
                    return http::Response::Json(200, Dump({{"revoked", id}}));

@@ -12,15 +12,10 @@
 #include "security/api_keys.h"
 #include "security/audit.h"
 #include "security/jwt.h"
+#include "util/clock.h"
 
 namespace parley::app {
 namespace {
-
-int64_t Now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string Date(int64_t t) {
   if (t == 0) return "-";
@@ -74,7 +69,7 @@ int KeysCommand(const SecurityCli& cli) {
   int rc = 0;
   auto store = OpenKeys(cli, &rc);
   if (!store) return rc;
-  const int64_t now = Now();
+  const int64_t now = UnixSeconds();
   if (cli.keys_create->parsed() || cli.keys_rotate->parsed()) {
     Result<security::CreatedKey> created = security::CreatedKey{};
     if (cli.keys_create->parsed()) {
@@ -132,7 +127,7 @@ int TokenCommand(const SecurityCli& cli) {
                     std::to_string(opts->jwt.max_lifetime_s) + "s); the server would refuse it",
                 2);
   }
-  const int64_t now = Now();
+  const int64_t now = UnixSeconds();
   nlohmann::json claims = {{"sub", cli.sub}, {"iat", now}, {"nbf", now}, {"exp", now + *ttl}};
   std::string scope = cli.scopes;
   std::replace(scope.begin(), scope.end(), ',', ' ');

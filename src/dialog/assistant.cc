@@ -7,6 +7,7 @@
 #include <random>
 
 #include "engine/waiting_sink.h"
+#include "util/clock.h"
 #include "util/text.h"
 
 namespace parley::dialog {
@@ -23,9 +24,7 @@ Assistant::Assistant(std::shared_ptr<const Flow> flow, std::shared_ptr<const Nlu
 
 int64_t Assistant::Now() const {
   if (options_.now_ms) return options_.now_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return UnixMillis();
 }
 
 Assistant::Stripe& Assistant::StripeFor(const std::string& id) {

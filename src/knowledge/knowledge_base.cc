@@ -8,6 +8,7 @@
 
 #include "knowledge/parsers.h"
 #include "knowledge/terms.h"
+#include "util/clock.h"
 #include "util/text.h"
 
 namespace parley::knowledge {
@@ -83,9 +84,7 @@ Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::Open(KbOptions options) {
 
 int64_t KnowledgeBase::Now() const {
   if (options_.now_ms) return options_.now_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return UnixMillis();
 }
 
 Status KnowledgeBase::LoadIndexes() {

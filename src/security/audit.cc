@@ -7,18 +7,13 @@
 
 #include "security/crypto.h"
 #include "security/pii.h"
+#include "util/clock.h"
 #include "util/text.h"
 
 namespace parley::security {
 namespace {
 
 namespace fs = std::filesystem;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string IsoTime(int64_t ms, bool compact) {
   const std::time_t t = ms / 1000;
@@ -196,7 +191,7 @@ void AuditLog::Run() {
     if (dropped_ > 0) {
       batch.emplace_front("\"type\":\"security\",\"event\":\"audit_dropped\",\"detail\":\"" +
                               std::to_string(dropped_) + " records dropped: the disk fell behind\"",
-                          NowMs());
+                          UnixMillis());
       dropped_ = 0;
     }
     writing_ = true;
@@ -240,7 +235,7 @@ void AuditLog::Append(const AuditRecord& r) {
       ++dropped_;
       return;
     }
-    queue_.emplace_back(std::move(f), NowMs());
+    queue_.emplace_back(std::move(f), UnixMillis());
   }
   wake_.notify_one();
 }

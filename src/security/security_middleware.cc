@@ -6,6 +6,7 @@
 #include "security/pii.h"
 #include "security/request_text.h"
 #include "security/security_layer.h"
+#include "util/clock.h"
 #include "util/text.h"
 
 namespace parley::security {
@@ -23,12 +24,6 @@ struct SecurityLayer::RequestState {
 };
 
 namespace {
-
-int64_t UnixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Error InvalidCredentials() {
   return MakeError(ErrorCode::kUnauthenticated, "invalid API key or token", "invalid_api_key");
@@ -127,7 +122,7 @@ bool SecurityLayer::Authenticate(const http::ExchangePtr& ex, RequestState& st,
   } else {
     cred = text::Trim(req.Header("X-API-Key"));
   }
-  const int64_t now = UnixNow();
+  const int64_t now = UnixSeconds();
   const bool anonymous_ok = opt_.allow_anonymous && IsLoopback(st.client_ip);
   // OpenAI SDKs insist on sending some key; on a loopback server that allows anonymous use,
   // a placeholder ("Bearer none", "sk-local") that is neither a Parley key nor a JWT counts as
