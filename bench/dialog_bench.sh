@@ -10,13 +10,9 @@
 # means the benchmark itself could not run.
 set -euo pipefail
 
-parley_bin=${1:-}
-[[ -n $parley_bin ]] && parley_bin=$(realpath -m -- "$parley_bin")
-cd "$(dirname -- "$0")/.."
-repo_root=$PWD
 # shellcheck source=bench/lib.sh
-source bench/lib.sh
-parley_bin=${parley_bin:-$repo_root/build/src/parley}
+source "$(dirname -- "$0")/lib.sh"
+bench_start "${1:-}"
 nlu_bench=$repo_root/build/bench/nlu_bench
 
 DURATION=${DURATION:-10s}

@@ -16,14 +16,9 @@
 # cannot serve a model yet; a non-zero exit means the benchmark itself could not run.
 set -euo pipefail
 
-# Resolve a caller-relative binary path before moving to the repository root.
-parley_bin=${1:-}
-[[ -n $parley_bin ]] && parley_bin=$(realpath -m -- "$parley_bin")
-cd "$(dirname -- "$0")/.."
-repo_root=$PWD
 # shellcheck source=bench/lib.sh
-source bench/lib.sh
-parley_bin=${parley_bin:-$repo_root/build/src/parley}
+source "$(dirname -- "$0")/lib.sh"
+bench_start "${1:-}"
 
 THREADS=${THREADS:-$(nproc)}
 CTX=${CTX:-4096}

@@ -2,6 +2,17 @@
 # Shared helpers of the bench scripts (sourced, not run). Every benchmark starts servers, waits
 # for them, measures with other work possibly running on the same 2 cores, and prints ratios.
 
+# bench_start [PARLEY_BINARY]: the common start of a bench script. Resolves a caller-relative
+# binary path, moves to the repository root and sets repo_root and parley_bin (default
+# build/src/parley).
+bench_start() {
+  local given=${1:-}
+  [[ -n $given ]] && given=$(realpath -m -- "$given")
+  cd "$(dirname -- "${BASH_SOURCE[0]}")/.."
+  repo_root=$PWD
+  parley_bin=${given:-$repo_root/build/src/parley}
+}
+
 # stop PID: TERM, then KILL if it lingers, so a wedged server cannot hang a trap.
 stop() {
   local pid=$1
