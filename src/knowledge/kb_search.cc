@@ -1,5 +1,4 @@
 // KnowledgeBase::Search and the query-side helpers (the rest is in knowledge_base.cc).
-#include <unicode/utf8.h>
 
 #include <algorithm>
 #include <set>
@@ -14,18 +13,6 @@ namespace {
 
 constexpr double kRrfK = 60;  // the usual reciprocal-rank-fusion constant
 
-int64_t CountChars(std::string_view s) {
-  int64_t n = 0;
-  int32_t i = 0;
-  const int32_t len = static_cast<int32_t>(s.size());
-  while (i < len) {
-    UChar32 c;
-    U8_NEXT(s.data(), i, len, c);
-    ++n;
-  }
-  return n;
-}
-
 }  // namespace
 
 Status KnowledgeBase::CheckQuery(std::string_view q) const {
@@ -37,7 +24,7 @@ Status KnowledgeBase::CheckQuery(std::string_view q) const {
   if (q.find('\0') != std::string_view::npos) return bad("the query contains NUL", "invalid_query");
   // Checked on bytes first so a huge query is refused without scanning it.
   if (static_cast<int64_t>(q.size()) > options_.max_query_chars * 4 ||
-      CountChars(q) > options_.max_query_chars) {
+      static_cast<int64_t>(text::CountCodePoints(q)) > options_.max_query_chars) {
     return bad(
         "the query is longer than " + std::to_string(options_.max_query_chars) + " characters",
         "query_too_long");

@@ -1,5 +1,6 @@
 #include "util/text.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -101,6 +102,11 @@ std::string JsonQuote(std::string_view s) {
   AppendJsonEscaped(out, s);
   out += '"';
   return out;
+}
+
+size_t CountCodePoints(std::string_view s) {
+  return static_cast<size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {

@@ -20,6 +20,9 @@ inline bool IsValidUtf8(std::string_view s) { return FindInvalidUtf8(s) == std::
 void AppendJsonEscaped(std::string& out, std::string_view s);
 std::string JsonQuote(std::string_view s);
 
+// Code points in valid UTF-8 (bytes that do not continue a sequence).
+size_t CountCodePoints(std::string_view s);
+
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string ToLower(std::string_view s);
 std::string_view Trim(std::string_view s);
