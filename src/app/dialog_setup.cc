@@ -42,21 +42,6 @@ Result<std::shared_ptr<const dialog::Nlu>> BuildNlu(const dialog::Flow& flow,
   return dialog::Nlu::Create(tuned, *normalizer, std::move(embedder), cfg.embedding_weight);
 }
 
-namespace {
-
-// The intent classifier's view of an engine embedding model.
-class ModelEmbedder : public dialog::Embedder {
- public:
-  explicit ModelEmbedder(std::unique_ptr<knowledge::AsyncEmbedder> inner)
-      : inner_(std::move(inner)) {}
-  Result<std::vector<float>> Embed(std::string_view text) override { return inner_->Embed(text); }
-
- private:
-  std::unique_ptr<knowledge::AsyncEmbedder> inner_;
-};
-
-}  // namespace
-
 Result<DialogStack> BuildDialogStack(const config::Config& cfg, engine::Llm* llm,
                                      dialog::AssistantOptions options,
                                      std::vector<std::string>* problems,
@@ -71,9 +56,9 @@ Result<DialogStack> BuildDialogStack(const config::Config& cfg, engine::Llm* llm
   }
   std::shared_ptr<dialog::Embedder> embedder;
   if (const std::string& model = cfg.dialog.embedding_model; !model.empty()) {
-    auto inner = EngineEmbedder(engine, model, "dialog.embedding_model");
-    if (!inner.ok()) return inner.error();
-    embedder = std::make_shared<ModelEmbedder>(std::move(*inner));
+    auto made = EngineEmbedder(engine, model, "dialog.embedding_model");
+    if (!made.ok()) return made.error();
+    embedder = std::move(*made);
   }
   auto nlu = BuildNlu(*stack.flow, cfg.dialog, std::move(embedder));
   if (!nlu.ok()) return nlu.error();

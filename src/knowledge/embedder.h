@@ -9,15 +9,16 @@
 #include <string_view>
 #include <vector>
 
+#include "dialog/embedder.h"
 #include "util/result.h"
 
 namespace parley::knowledge {
 
-class Embedder {
+// The dialog layer's embedder (Embed), plus the model that names the vector space, which the
+// knowledge base stores with its vectors. So one engine-backed embedder serves both.
+class Embedder : public dialog::Embedder {
  public:
-  virtual ~Embedder() = default;
-  virtual std::string model() const = 0;  // identifies the vector space (stored with vectors)
-  virtual Result<std::vector<float>> Embed(std::string_view text) = 0;
+  virtual std::string model() const = 0;
 };
 
 // Adapts an asynchronous embedding call, such as the engine's
