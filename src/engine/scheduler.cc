@@ -80,12 +80,9 @@ int Threads(int n) {
   return n > 0 ? n : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-// Length of the common prefix of a (its first `a_len` tokens at most) and b.
-size_t CommonPrefix(const std::vector<Token>& a, const std::vector<Token>& b,
-                    size_t a_len = SIZE_MAX) {
-  const size_t end = std::min({a.size(), a_len, b.size()});
+size_t CommonPrefix(const std::vector<Token>& a, const std::vector<Token>& b) {
   size_t n = 0;
-  while (n < end && a[n] == b[n]) ++n;
+  while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
   return n;
 }
 
@@ -477,14 +474,15 @@ bool Scheduler::SharePrefix(Slot& s) {
       self = i;
       continue;
     }
-    const size_t held = std::min(CommonPrefix(o.cached, prompt, in_kv_[i]), most);
+    // What o shares with the prompt, and how much of that its KV holds already (o.cached past
+    // in_kv_[i] are the tokens o decodes in this step).
+    const size_t shared = std::min(CommonPrefix(o.cached, prompt), most);
+    const size_t held = std::min(shared, in_kv_[i]);
     if (held > best) {
       best = held;
       donor = &o;
     }
-    // o.cached past in_kv_[i]: tokens o decodes in this step.
-    if (std::min(CommonPrefix(o.cached, prompt), most) >= have + min_gain && held < have + min_gain)
-      coming = true;
+    if (shared >= have + min_gain && held < have + min_gain) coming = true;
   }
   if (!donor) return coming;
   llama_memory_t mem = llama_get_memory(ctx_);
