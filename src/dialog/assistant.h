@@ -98,10 +98,10 @@ class Assistant {
   Result<TurnReply> HandleTurn(const TurnInput& input, ReplyListener* listener = nullptr);
   // Runs the turn on the calling thread when it can finish without blocking: the session's
   // stripe is free, the session is in memory (or new), the NLU embeds nothing and no knowledge
-  // or LLM call is needed.
-  // Returns false, having changed nothing, when it cannot (also for input HandleTurn would
-  // reject); the caller then runs HandleTurn on a worker. Otherwise `done` gets the reply once
-  // the turn is saved, on the store's writer thread, or the error.
+  // or LLM call is needed. The caller has checked the input (CheckMessage, CheckSessionId).
+  // Returns false, having changed nothing, when it cannot; the caller then runs HandleTurn on a
+  // worker. Otherwise `done` gets the reply once the turn is saved, on the store's writer
+  // thread, or the error.
   using TurnDone = std::function<void(Result<TurnReply>)>;
   bool TryQuickTurn(const TurnInput& input, TurnDone done);
   // The newest `history_limit` turns before turn `before` (0: up to the latest).

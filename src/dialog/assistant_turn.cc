@@ -173,17 +173,17 @@ void Assistant::SaveAsync(Stripe& stripe, const std::string& id, Cached c, const
   auto on_saved = [this, id, out = std::move(out), events,
                    done = std::move(done)](Status s) mutable {
     if (!s.ok()) {
-      std::lock_guard lock(unsaved_mu_);
-      unsaved_.insert(id);
-      any_unsaved_.store(true, std::memory_order_release);
-    } else if (options_.on_event) {
+      {
+        std::lock_guard lock(unsaved_mu_);
+        unsaved_.insert(id);
+        any_unsaved_.store(true, std::memory_order_release);
+      }
+      return done(s.error());
+    }
+    if (options_.on_event) {
       for (const auto& e : events) options_.on_event(id, e);
     }
-    if (s.ok()) {
-      done(std::move(out));
-    } else {
-      done(s.error());
-    }
+    done(std::move(out));
   };
   store_->SaveTurnAsync(std::move(saved), std::move(turn), std::move(events), std::move(on_saved));
 }
@@ -242,10 +242,8 @@ bool Assistant::RunTurn(Stripe& stripe, const TurnInput& in, const std::string& 
 }
 
 bool Assistant::TryQuickTurn(const TurnInput& in, TurnDone done) {
-  if (nlu_->embeds()) return false;                  // NLU itself waits on the engine
-  if (!CheckMessage(in.message).ok()) return false;  // HandleTurn reports it
+  if (nlu_->embeds()) return false;  // NLU itself waits on the engine
   const std::string id = in.session_id.empty() ? NewSessionId() : in.session_id;
-  if (!CheckSessionId(id).ok()) return false;
   Stripe& stripe = StripeFor(id);
   std::unique_lock session_lock(stripe.mu, std::try_to_lock);
   if (!session_lock) return false;  // a turn of this stripe is running, maybe waiting on the LLM

@@ -297,9 +297,7 @@ TEST_F(AssistantTest, QuickTurnsAnswerRulesAndLeaveTheRestToHandleTurn) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->source, Source::kLlm);
   EXPECT_EQ(r->turn, 2);
-  // Bad input is left to HandleTurn, which names the problem.
-  EXPECT_FALSE(a->TryQuickTurn({"s", "", "", "  "}, quick.Done()));
-  EXPECT_EQ(quick.WaitFor(1).size(), 1u);
+  EXPECT_EQ(quick.WaitFor(1).size(), 1u);  // only the first turn was quick
 }
 
 // A store whose writes can be made to fail, as with a full disk.
