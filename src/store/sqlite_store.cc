@@ -12,25 +12,51 @@
 namespace parley::store {
 namespace {
 
-// A session's row holds what seldom changes (user, channel, conversation number, handoff); the
-// state after each turn rides in that turn's row, so a turn dirties one B-tree page, not two.
-// The row's turn_count, updated_ms and state are those of its first turn (in files written
-// before turns had a state, of its last): Load takes them from the newest turn.
+// Turns are appended in the order they are taken (turn_log, AUTOINCREMENT ids that never come
+// back), each holding the id of its session's previous turn: a commit of many sessions' turns
+// writes a few pages at the end of the table instead of one page per session, which is what a
+// table clustered by session costs. A session's newest turn (its head) is found from
+// sessions.last_turn, which the writer brings up to date in bulk every few thousand turns; heads
+// newer than that are kept in memory and found again on start-up by reading the turns after
+// store_meta's 'heads_upto' (every turn up to that id is reachable from sessions.last_turn).
+// A session's row holds what seldom changes (user, channel, conversation number, handoff); its
+// turn_count, updated_ms and state are those of its first turn: Load takes them from the head.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS sessions (
   id TEXT PRIMARY KEY, user_id TEXT NOT NULL, channel TEXT NOT NULL,
   created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, turn_count INTEGER NOT NULL,
-  epoch INTEGER NOT NULL, handoff INTEGER NOT NULL, state TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS turns (
-  session_id TEXT NOT NULL, seq INTEGER NOT NULL, epoch INTEGER NOT NULL,
-  time_ms INTEGER NOT NULL, user_text TEXT NOT NULL, reply TEXT NOT NULL, source TEXT NOT NULL,
-  intent TEXT NOT NULL, confidence REAL NOT NULL, details TEXT NOT NULL,
-  state TEXT,
-  PRIMARY KEY (session_id, seq)) WITHOUT ROWID;
+  epoch INTEGER NOT NULL, handoff INTEGER NOT NULL, state TEXT NOT NULL, last_turn INTEGER);
+CREATE TABLE IF NOT EXISTS turn_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, seq INTEGER NOT NULL,
+  epoch INTEGER NOT NULL, time_ms INTEGER NOT NULL, user_text TEXT NOT NULL, reply TEXT NOT NULL,
+  source TEXT NOT NULL, intent TEXT NOT NULL, confidence REAL NOT NULL, details TEXT NOT NULL,
+  state TEXT, prev INTEGER);
+CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
   session_id TEXT NOT NULL, time_ms INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id);
 )sql";
+
+// Files written before the turn log kept turns in a table clustered by (session_id, seq),
+// without a state column at first. Their turns move into turn_log, each session's in seq order.
+constexpr const char* kMigrateTurns = R"sql(
+INSERT INTO turn_log (id, session_id, seq, epoch, time_ms, user_text, reply, source, intent,
+                      confidence, details, state, prev)
+  SELECT row_number() OVER w, session_id, seq, epoch, time_ms, user_text, reply, source, intent,
+         confidence, details, state,
+         CASE WHEN lag(session_id) OVER w = session_id THEN row_number() OVER w - 1 END
+  FROM turns WINDOW w AS (ORDER BY session_id, seq);
+UPDATE sessions SET last_turn = h.id
+  FROM (SELECT session_id, max(id) AS id FROM turn_log GROUP BY session_id) AS h
+  WHERE h.session_id = sessions.id;
+INSERT OR REPLACE INTO store_meta
+  VALUES ('heads_upto', (SELECT coalesce(max(id), 0) FROM turn_log));
+DROP TABLE turns;
+)sql";
+
+// Heads are written to the sessions table once this many sessions or turns have new ones.
+constexpr size_t kFlushSessions = 2048;
+constexpr int64_t kFlushTurns = 8192;
 
 }  // namespace
 
@@ -40,7 +66,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   if (!db.ok()) return db.error();
   std::unique_ptr<SqliteStore> store(new SqliteStore(*db));
   if (Status s = store->Exec(kSchema); !s.ok()) return s.error();
-  if (Status s = store->AddTurnStateColumn(); !s.ok()) return s.error();
+  if (Status s = store->Upgrade(); !s.ok()) return s.error();
+  if (Status s = store->RecoverHeads(); !s.ok()) return s.error();
   if (path != ":memory:") {
     auto checkpoint_db = OpenSqlite(path, "session store", durable_fsync);
     if (!checkpoint_db.ok()) return checkpoint_db.error();
@@ -100,6 +127,10 @@ SqliteStore::~SqliteStore() {
   }
   queue_cv_.notify_one();
   writer_.join();
+  {
+    std::lock_guard lock(mu_);
+    FlushHeads().ok();  // the next start then has no turns to read again
+  }
   if (checkpointer_.joinable()) {
     {
       std::lock_guard lock(checkpoint_mu_);
@@ -148,15 +179,69 @@ Status SqliteStore::Exec(const char* sql) {
   return Status::Ok();
 }
 
-// Files from before turns carried the session state get the column (NULL in the old turns).
-Status SqliteStore::AddTurnStateColumn() {
-  bool has = false;
+// A column added since the table was first written; mu_ held or start-up.
+Status SqliteStore::AddColumn(const char* table, const char* column, const char* type) {
+  const std::string probe =
+      std::string("SELECT 1 FROM pragma_table_info('") + table + "') WHERE name = '" + column + "'";
+  SqliteStmt q(db_, probe.c_str());
+  if (!q.ok()) return DbError("read the schema");
+  if (q.Step() == SQLITE_ROW) return Status::Ok();
+  const std::string alter =
+      std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + type + ";";
+  return Exec(alter.c_str());
+}
+
+// Brings a file written by an older Parley to this schema (see kMigrateTurns).
+Status SqliteStore::Upgrade() {
+  if (Status s = AddColumn("sessions", "last_turn", "INTEGER"); !s.ok()) return s;
+  bool old_turns = false;
   {
-    SqliteStmt q(Prepared("SELECT 1 FROM pragma_table_info('turns') WHERE name = 'state'"));
+    SqliteStmt q(db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'turns'");
     if (!q.ok()) return DbError("read the schema");
-    has = q.Step() == SQLITE_ROW;
+    old_turns = q.Step() == SQLITE_ROW;
   }
-  return has ? Status::Ok() : Exec("ALTER TABLE turns ADD COLUMN state TEXT;");
+  if (!old_turns) return Status::Ok();
+  if (Status s = AddColumn("turns", "state", "TEXT"); !s.ok()) return s;
+  if (Status s = Exec("BEGIN IMMEDIATE;"); !s.ok()) return s;
+  if (Status s = Exec(kMigrateTurns); !s.ok()) {
+    Exec("ROLLBACK;").ok();
+    return s;
+  }
+  return Exec("COMMIT;");
+}
+
+// The heads of turns taken after the last flush, read again from the end of the log.
+Status SqliteStore::RecoverHeads() {
+  std::lock_guard lock(mu_);
+  int64_t upto = 0;
+  {
+    SqliteStmt q(db_, "SELECT value FROM store_meta WHERE key = 'heads_upto'");
+    if (!q.ok()) return DbError("read the turn log");
+    if (q.Step() == SQLITE_ROW) upto = q.Int(0);
+  }
+  SqliteStmt q(db_, "SELECT id, session_id, seq FROM turn_log WHERE id > ? ORDER BY id");
+  if (!q.ok()) return DbError("read the turn log");
+  q.Bind(1, upto);
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    heads_[q.Text(1)] = {q.Int(0), q.Int(2)};
+    ++turns_since_flush_;
+  }
+  return rc == SQLITE_DONE ? Status::Ok() : DbError("read the turn log");
+}
+
+// The session's newest turn ({0, 0}: none); mu_ held.
+Result<SqliteStore::Head> SqliteStore::HeadOf(const std::string& id) {
+  if (auto it = heads_.find(id); it != heads_.end()) return it->second;
+  SqliteStmt q(
+      Prepared("SELECT t.id, t.seq FROM sessions s JOIN turn_log t ON t.id = s.last_turn "
+               "WHERE s.id = ?"));
+  if (!q.ok()) return DbError("find the newest turn");
+  q.Bind(1, id);
+  const int rc = q.Step();
+  if (rc == SQLITE_ROW) return Head{q.Int(0), q.Int(1)};
+  if (rc != SQLITE_DONE) return DbError("find the newest turn");
+  return Head{};
 }
 
 Result<std::optional<SessionRecord>> SqliteStore::Load(const std::string& id) {
@@ -177,11 +262,13 @@ Result<std::optional<SessionRecord>> SqliteStore::Load(const std::string& id) {
   if (rc != SQLITE_ROW) return DbError("load");
   SessionRecord r{id,       q.Text(0), q.Text(1),     q.Int(2), q.Int(3),
                   q.Int(4), q.Int(5),  q.Int(6) != 0, q.Text(7)};
+  auto head = HeadOf(id);
+  if (!head.ok()) return head.error();
+  if (head->id == 0) return std::optional<SessionRecord>(std::move(r));
   SqliteStmt last(
-      Prepared("SELECT seq, time_ms, state IS NOT NULL, state FROM turns WHERE session_id = ? "
-               "ORDER BY seq DESC LIMIT 1"));
+      Prepared("SELECT seq, time_ms, state IS NOT NULL, state FROM turn_log WHERE id = ?"));
   if (!last.ok()) return DbError("load");
-  last.Bind(1, id);
+  last.Bind(1, head->id);
   const int lrc = last.Step();
   if (lrc != SQLITE_ROW && lrc != SQLITE_DONE) return DbError("load");
   if (lrc == SQLITE_ROW && last.Int(0) >= r.turn_count) {
@@ -251,9 +338,10 @@ void SqliteStore::WriteBatch(std::vector<Pending>& batch) {
   // A lone turn is its own transaction; in a batch each turn gets a savepoint, so one failing
   // turn (e.g. a duplicate turn number) does not take the others down.
   const bool alone = batch.size() == 1;
+  std::vector<std::pair<std::string, std::optional<Head>>> undo;  // heads_ before each turn
   for (Pending& p : batch) {
     if (!alone) Step("SAVEPOINT turn").ok();
-    p.status = WriteOne(p.session, p.turn, p.events);
+    p.status = WriteOne(p.session, p.turn, p.events, undo);
     if (!alone && !p.status.ok()) Step("ROLLBACK TO turn").ok();
     if (!alone) Step("RELEASE turn").ok();
   }
@@ -264,17 +352,73 @@ void SqliteStore::WriteBatch(std::vector<Pending>& batch) {
   if (Status st = Step("COMMIT"); !st.ok()) {
     Step("ROLLBACK").ok();
     for (Pending& p : batch) p.status = st;
+    for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
+      if (it->second) {
+        heads_[it->first] = *it->second;
+      } else {
+        heads_.erase(it->first);
+      }
+    }
+    return;
+  }
+  turns_since_flush_ += static_cast<int64_t>(undo.size());
+  if (heads_.size() >= kFlushSessions || turns_since_flush_ >= kFlushTurns) {
+    FlushHeads().ok();  // on failure the heads stay in memory and the next batch tries again
   }
 }
 
+// Writes the heads kept in memory to the sessions table, in key order, in one transaction; mu_
+// held, no transaction open.
+Status SqliteStore::FlushHeads() {
+  if (heads_.empty()) return Status::Ok();
+  std::vector<const std::pair<const std::string, Head>*> order;
+  order.reserve(heads_.size());
+  for (const auto& h : heads_) order.push_back(&h);
+  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  if (Status st = Step("BEGIN IMMEDIATE"); !st.ok()) return st;
+  auto fail = [&](const char* what) {
+    Error e = DbError(what);
+    Step("ROLLBACK").ok();
+    return e;
+  };
+  for (const auto* h : order) {
+    SqliteStmt up(Prepared("UPDATE sessions SET last_turn = ? WHERE id = ?"));
+    if (!up.ok()) return fail("save the newest turns");
+    up.Bind(1, h->second.id).Bind(2, h->first);
+    if (up.Step() != SQLITE_DONE) return fail("save the newest turns");
+  }
+  // Every turn written so far is now reachable from its session's row.
+  if (Status st = Step("INSERT OR REPLACE INTO store_meta SELECT 'heads_upto', seq "
+                       "FROM sqlite_sequence WHERE name = 'turn_log'");
+      !st.ok()) {
+    Step("ROLLBACK").ok();
+    return st;
+  }
+  if (Status st = Step("COMMIT"); !st.ok()) {
+    Step("ROLLBACK").ok();
+    return st;
+  }
+  heads_.clear();
+  turns_since_flush_ = 0;
+  return Status::Ok();
+}
+
 Status SqliteStore::WriteOne(const SessionRecord& s, const TurnRecord& t,
-                             const std::vector<Event>& events) {
+                             const std::vector<Event>& events, HeadUndo& undo) {
   auto fail = [&](const char* what) { return DbError(what); };
+  auto head = HeadOf(s.id);
+  if (!head.ok()) return head.error();
+  if (t.seq <= head->seq) {
+    return MakeError(ErrorCode::kConflict,
+                     "session store: turn " + std::to_string(t.seq) + " of session " + s.id +
+                         " is already saved",
+                     "store_error");
+  }
   // The session row changes only with its user, channel, conversation or handoff flag; an
   // unchanged row is not written at all.
   SqliteStmt up(
-      Prepared("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-               "user_id=excluded.user_id, channel=excluded.channel, epoch=excluded.epoch, "
+      Prepared("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,NULL) ON CONFLICT(id) DO UPDATE "
+               "SET user_id=excluded.user_id, channel=excluded.channel, epoch=excluded.epoch, "
                "handoff=excluded.handoff WHERE user_id IS NOT excluded.user_id OR "
                "channel IS NOT excluded.channel OR epoch IS NOT excluded.epoch OR "
                "handoff IS NOT excluded.handoff"));
@@ -283,36 +427,50 @@ Status SqliteStore::WriteOne(const SessionRecord& s, const TurnRecord& t,
   up.Bind(5, s.updated_ms).Bind(6, s.turn_count).Bind(7, s.epoch);
   up.Bind(8, int64_t{s.handoff}).Bind(9, s.state);
   if (up.Step() != SQLITE_DONE) return fail("save session");
-  SqliteStmt turn(Prepared("INSERT INTO turns VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+  SqliteStmt turn(
+      Prepared("INSERT INTO turn_log (session_id, seq, epoch, time_ms, user_text, reply, source, "
+               "intent, confidence, details, state, prev) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
   if (!turn.ok()) return fail("save turn");
   turn.Bind(1, s.id).Bind(2, t.seq).Bind(3, t.epoch).Bind(4, t.time_ms).Bind(5, t.user_text);
   turn.Bind(6, t.reply).Bind(7, t.source).Bind(8, t.intent).Bind(9, t.confidence);
   turn.Bind(10, t.details).Bind(11, s.state);
+  if (head->id != 0) turn.Bind(12, head->id);
   if (turn.Step() != SQLITE_DONE) return fail("save turn");
+  const int64_t id = sqlite3_last_insert_rowid(db_);
   for (const auto& e : events) {
     SqliteStmt ev(Prepared("INSERT INTO events VALUES (?,?,?,?)"));
     if (!ev.ok()) return fail("save event");
     ev.Bind(1, s.id).Bind(2, t.time_ms).Bind(3, e.type).Bind(4, e.data);
     if (ev.Step() != SQLITE_DONE) return fail("save event");
   }
+  auto it = heads_.find(s.id);
+  undo.emplace_back(s.id, it == heads_.end() ? std::nullopt : std::optional<Head>(it->second));
+  heads_[s.id] = {id, t.seq};
   return Status::Ok();
 }
 
 Result<std::vector<TurnRecord>> SqliteStore::History(const std::string& id, int64_t limit,
                                                      int64_t before) {
   std::lock_guard lock(mu_);
+  auto head = HeadOf(id);
+  if (!head.ok()) return head.error();
   SqliteStmt q(
-      Prepared("SELECT seq, epoch, time_ms, user_text, reply, source, intent, confidence, details "
-               "FROM turns WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"));
+      Prepared("SELECT seq, epoch, time_ms, user_text, reply, source, intent, confidence, details, "
+               "prev FROM turn_log WHERE id = ?"));
   if (!q.ok()) return DbError("history");
-  q.Bind(1, id).Bind(2, before > 0 ? before : INT64_MAX).Bind(3, limit);
   std::vector<TurnRecord> out;
-  int rc;
-  while ((rc = q.Step()) == SQLITE_ROW) {
-    out.push_back({q.Int(0), q.Int(1), q.Int(2), q.Text(3), q.Text(4), q.Text(5), q.Text(6),
-                   q.Real(7), q.Text(8)});
+  for (int64_t at = head->id; at != 0 && static_cast<int64_t>(out.size()) < limit;) {
+    q.Bind(1, at);
+    const int rc = q.Step();
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return DbError("history");
+    if (before <= 0 || q.Int(0) < before) {
+      out.push_back({q.Int(0), q.Int(1), q.Int(2), q.Text(3), q.Text(4), q.Text(5), q.Text(6),
+                     q.Real(7), q.Text(8)});
+    }
+    at = q.Int(9);
+    q.Reset();
   }
-  if (rc != SQLITE_DONE) return DbError("history");
   std::reverse(out.begin(), out.end());
   return out;
 }
@@ -334,21 +492,40 @@ Result<bool> SqliteStore::Delete(const std::string& id) {
     saved_cv_.wait(queued, [&] { return !unsaved_.contains(id); });
   }
   std::lock_guard lock(mu_);
+  auto head = HeadOf(id);
+  if (!head.ok()) return head.error();
   if (Status st = Exec("BEGIN IMMEDIATE;"); !st.ok()) return st.error();
+  auto fail = [&] {
+    Error e = DbError("delete");
+    Exec("ROLLBACK;").ok();
+    return e;
+  };
+  {
+    SqliteStmt prev(Prepared("SELECT prev FROM turn_log WHERE id = ?"));
+    SqliteStmt del(Prepared("DELETE FROM turn_log WHERE id = ?"));
+    if (!prev.ok() || !del.ok()) return fail();
+    for (int64_t at = head->id; at != 0;) {
+      prev.Bind(1, at);
+      const int rc = prev.Step();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail();
+      const int64_t next = rc == SQLITE_ROW ? prev.Int(0) : 0;
+      prev.Reset();
+      del.Bind(1, at);
+      if (del.Step() != SQLITE_DONE) return fail();
+      del.Reset();
+      at = next;
+    }
+  }
   int64_t removed = 0;
   for (const char* sql :
-       {"DELETE FROM turns WHERE session_id = ?", "DELETE FROM events WHERE session_id = ?",
-        "DELETE FROM sessions WHERE id = ?"}) {
+       {"DELETE FROM events WHERE session_id = ?", "DELETE FROM sessions WHERE id = ?"}) {
     SqliteStmt d(Prepared(sql));
     d.Bind(1, id);
-    if (!d.ok() || d.Step() != SQLITE_DONE) {
-      Error e = DbError("delete");
-      Exec("ROLLBACK;").ok();
-      return e;
-    }
+    if (!d.ok() || d.Step() != SQLITE_DONE) return fail();
     removed = sqlite3_changes(db_);
   }
   if (Status st = Exec("COMMIT;"); !st.ok()) return st.error();
+  heads_.erase(id);
   return removed > 0;
 }
 

@@ -1,6 +1,10 @@
 // SessionStore on an embedded SQLite file in WAL mode. One connection guarded by a mutex, with
-// cached statements. A turn's row carries the session state after it; the session's row changes
-// only with its identity (user, channel, conversation, handoff), so a turn writes one page.
+// cached statements. Turns are appended to a log in the order they are taken, each linked to its
+// session's previous turn and carrying the session state after it; the session's row changes only
+// with its identity (user, channel, conversation, handoff) and, in bulk every few thousand turns,
+// with the id of its newest turn (newer ones are kept in memory meanwhile and found again on
+// start-up). So a commit of many sessions' turns writes a few pages at the end of the log, not a
+// page per session.
 // Turns are written by one writer thread that group-commits: everything queued while it commits
 // goes into its next transaction (one WAL append), so concurrent turns share the cost of a
 // commit. SaveTurn waits for its commit; SaveTurnAsync returns at once and reports later.
@@ -13,6 +17,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -55,9 +60,20 @@ class SqliteStore : public SessionStore {
     int count = 0;  // its turns still queued or being written
   };
 
+  struct Head {  // a session's newest turn
+    int64_t id = 0;
+    int64_t seq = 0;
+  };
+  // heads_ before each turn of a batch, to put back when its commit fails.
+  using HeadUndo = std::vector<std::pair<std::string, std::optional<Head>>>;
+
   explicit SqliteStore(sqlite3* db);
   Status Exec(const char* sql);
-  Status AddTurnStateColumn();
+  Status AddColumn(const char* table, const char* column, const char* type);
+  Status Upgrade();
+  Status RecoverHeads();
+  Result<Head> HeadOf(const std::string& id);
+  Status FlushHeads();
   Status Step(const char* sql);  // cached single statement; mu_ held
   Error DbError(const std::string& what) const;
   sqlite3_stmt* Prepared(const char* sql);  // cached; call with mu_ held
@@ -65,11 +81,15 @@ class SqliteStore : public SessionStore {
   void CheckpointLoop();
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int wal_pages);
   void WriteBatch(std::vector<Pending>& batch);
-  Status WriteOne(const SessionRecord& s, const TurnRecord& t, const std::vector<Event>& events);
+  Status WriteOne(const SessionRecord& s, const TurnRecord& t, const std::vector<Event>& events,
+                  HeadUndo& undo);
 
-  std::mutex mu_;  // guards db_ and stmts_
+  std::mutex mu_;  // guards db_, stmts_, heads_ and turns_since_flush_
   sqlite3* db_;
   std::unordered_map<const char*, sqlite3_stmt*> stmts_;  // keyed by the SQL literal
+  // Heads newer than the sessions table's last_turn, by session id.
+  std::unordered_map<std::string, Head> heads_;
+  int64_t turns_since_flush_ = 0;
 
   std::mutex queue_mu_;               // guards queue_, unsaved_ and stopping_
   std::condition_variable queue_cv_;  // the writer waits for work

@@ -206,7 +206,8 @@ TEST(SqliteStoreTest, EachTurnCarriesTheStateAndTheSessionRowOnlyItsIdentity) {
   // Turns 2 and 3 did not rewrite the session row's per-turn columns; the handoff flag did change.
   EXPECT_EQ(Query(path, "SELECT state FROM sessions WHERE id = 'x'"), "state 1");
   EXPECT_EQ(Query(path, "SELECT handoff FROM sessions WHERE id = 'x'"), "1");
-  EXPECT_EQ(Query(path, "SELECT state FROM turns WHERE session_id = 'x' AND seq = 2"), "state 2");
+  EXPECT_EQ(Query(path, "SELECT state FROM turn_log WHERE session_id = 'x' AND seq = 2"),
+            "state 2");
 }
 
 TEST(SqliteStoreTest, ReadsFilesWrittenBeforeTurnsCarriedTheState) {
@@ -224,8 +225,12 @@ TEST(SqliteStoreTest, ReadsFilesWrittenBeforeTurnsCarriedTheState) {
         source TEXT NOT NULL, intent TEXT NOT NULL, confidence REAL NOT NULL,
         details TEXT NOT NULL, PRIMARY KEY (session_id, seq)) WITHOUT ROWID;
       INSERT INTO sessions VALUES ('old', 'u', 'web', 1, 1002, 2, 1, 0, 'legacy state');
+      INSERT INTO sessions VALUES ('b', 'u', 'web', 1, 1003, 3, 1, 0, 'b state');
       INSERT INTO turns VALUES ('old', 1, 1, 1001, 'a', 'b', 'rule', 'greet', 1, '{}');
-      INSERT INTO turns VALUES ('old', 2, 1, 1002, 'c', 'd', 'rule', 'greet', 1, '{}');)sql";
+      INSERT INTO turns VALUES ('b', 2, 1, 1002, 'b2', 'r', 'rule', 'greet', 1, '{}');
+      INSERT INTO turns VALUES ('old', 2, 1, 1002, 'c', 'd', 'rule', 'greet', 1, '{}');
+      INSERT INTO turns VALUES ('b', 1, 1, 1001, 'b1', 'r', 'rule', 'greet', 1, '{}');
+      INSERT INTO turns VALUES ('b', 3, 1, 1003, 'b3', 'r', 'rule', 'greet', 1, '{}');)sql";
     ASSERT_EQ(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(db);
   }
@@ -243,7 +248,101 @@ TEST(SqliteStoreTest, ReadsFilesWrittenBeforeTurnsCarriedTheState) {
   r = *(*s)->Load("old");
   EXPECT_EQ(r->turn_count, 3);
   EXPECT_EQ(r->state, "new state");
-  EXPECT_EQ((*s)->History("old", 10, 0)->size(), 3u);
+  const auto old = *(*s)->History("old", 10, 0);
+  ASSERT_EQ(old.size(), 3u);
+  EXPECT_EQ(old[1].user_text, "c");
+  const auto b = *(*s)->History("b", 10, 0);
+  ASSERT_EQ(b.size(), 3u);
+  EXPECT_EQ(b[0].user_text + b[1].user_text + b[2].user_text, "b1b2b3");
+  EXPECT_EQ((*(*s)->Load("b"))->turn_count, 3);
+  // The old table is gone: its turns moved into the log.
+  EXPECT_EQ(Query(path, "SELECT count(*) FROM sqlite_master WHERE name = 'turns'"), "0");
+}
+
+// Copies the database and its WAL as they are on disk now, as a process killed at this moment
+// would leave them (every SaveTurn that returned is committed to the WAL).
+void CopyAsIfKilled(const std::string& from, const std::string& to) {
+  namespace fs = std::filesystem;
+  fs::copy_file(from, to);
+  if (fs::exists(from + "-wal")) fs::copy_file(from + "-wal", to + "-wal");
+}
+
+TEST(SqliteStoreTest, NewestTurnsKeptOnlyInMemoryAreFoundAgainAfterACrash) {
+  testing::TempDir dir;
+  const std::string path = dir.File("p.db");
+  auto s = SqliteStore::Open(path);
+  ASSERT_TRUE(s.ok());
+  for (int64_t i = 1; i <= 30; ++i) {  // ten turns each for three sessions, interleaved
+    SessionRecord rec = Session(std::string("c") + std::to_string(i % 3), (i + 2) / 3);
+    rec.state = "after " + std::to_string(i);
+    ASSERT_TRUE((*s)->SaveTurn(rec, Turn((i + 2) / 3), {}).ok());
+  }
+  // Far fewer turns than a flush of the heads takes: the sessions table does not have them yet.
+  EXPECT_EQ(Query(path, "SELECT count(*) FROM sessions WHERE last_turn IS NOT NULL"), "0");
+  CopyAsIfKilled(path, dir.File("crashed.db"));
+  auto again = SqliteStore::Open(dir.File("crashed.db"));
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  for (int c = 0; c < 3; ++c) {
+    const std::string id = std::string("c") + std::to_string(c);
+    const auto h = *(*again)->History(id, 100, 0);
+    ASSERT_EQ(h.size(), 10u) << id;
+    for (size_t i = 0; i < h.size(); ++i) EXPECT_EQ(h[i].seq, int64_t(i + 1));
+    EXPECT_EQ((*(*again)->Load(id))->turn_count, 10);
+  }
+  EXPECT_EQ((*(*again)->Load("c0"))->state, "after 30");
+  // The recovered heads carry on: the next turn links to the newest one, a taken number is
+  // refused.
+  EXPECT_FALSE((*again)->SaveTurn(Session("c1", 10), Turn(10), {}).ok());
+  ASSERT_TRUE((*again)->SaveTurn(Session("c1", 11), Turn(11), {}).ok());
+  EXPECT_EQ((*again)->History("c1", 100, 0)->size(), 11u);
+}
+
+TEST(SqliteStoreTest, HeadsReachTheSessionsTableInBulkAndStayRight) {
+  testing::TempDir dir;
+  const std::string path = dir.File("p.db");
+  auto s = SqliteStore::Open(path);
+  ASSERT_TRUE(s.ok());
+  std::atomic<int> failed{0};
+  constexpr int64_t kTurns = 9000;  // past one flush (8,192 turns), 300 sessions
+  for (int64_t i = 0; i < kTurns; ++i) {
+    (*s)->SaveTurnAsync(Session(std::string("h") + std::to_string(i % 300), i / 300 + 1),
+                        Turn(i / 300 + 1), {}, [&](Status st) { failed += !st.ok(); });
+  }
+  ASSERT_TRUE((*s)->SaveTurn(Session("h0", 31), Turn(31), {}).ok());  // after all of those
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(Query(path, "SELECT count(*) FROM sessions WHERE last_turn IS NOT NULL"), "300");
+  EXPECT_NE(Query(path, "SELECT value FROM store_meta WHERE key = 'heads_upto'"), "");
+  CopyAsIfKilled(path, dir.File("crashed.db"));
+  auto again = SqliteStore::Open(dir.File("crashed.db"));
+  ASSERT_TRUE(again.ok());
+  for (const char* id : {"h0", "h1", "h299"}) {
+    const auto h = *(*again)->History(id, 1000, 0);
+    ASSERT_EQ(h.size(), std::string(id) == "h0" ? 31u : 30u) << id;
+    EXPECT_EQ(h.front().seq, 1);
+    EXPECT_EQ((*again)->History(id, 5, 10)->back().seq, 9);  // `before` still bounds the walk
+  }
+  EXPECT_TRUE(*(*again)->Delete("h1"));
+  EXPECT_TRUE((*again)->History("h1", 1000, 0)->empty());
+  EXPECT_EQ((*again)->History("h2", 1000, 0)->size(), 30u);
+}
+
+TEST(SqliteStoreTest, ARefusedTurnInABatchLeavesTheOthersAndTheChainIntact) {
+  auto s = SqliteStore::Open(":memory:");
+  ASSERT_TRUE(s.ok());
+  std::atomic<int> refused{0};
+  for (int64_t seq : {1, 2, 2, 3, 1, 4}) {
+    (*s)->SaveTurnAsync(Session("r", seq), Turn(seq), {}, [&](Status st) {
+      if (!st.ok()) {
+        EXPECT_EQ(st.error().code, ErrorCode::kConflict);
+        ++refused;
+      }
+    });
+  }
+  ASSERT_TRUE((*s)->SaveTurn(Session("r", 5), Turn(5), {}).ok());
+  EXPECT_EQ(refused.load(), 2);
+  const auto all = *(*s)->History("r", 100, 0);
+  ASSERT_EQ(all.size(), 5u);
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].seq, int64_t(i + 1));
 }
 
 }  // namespace
