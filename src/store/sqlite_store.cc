@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <span>
 
 #include "store/sqlite_open.h"
 #include "store/sqlite_stmt.h"
@@ -331,27 +332,27 @@ void SqliteStore::WriterLoop() {
 
 void SqliteStore::WriteBatch(std::vector<Pending>& batch) {
   std::lock_guard lock(mu_);
+  // One transaction for the whole batch. Should a turn's statement fail in it (not merely be
+  // refused, like a turn number already taken, which writes nothing), the batch is rolled back
+  // and each turn tried alone, so one bad turn does not take the others down.
+  if (!WriteInOne(batch)) {
+    for (Pending& p : batch) WriteInOne(std::span<Pending>(&p, 1));
+  }
+  if (heads_.size() >= kFlushSessions || turns_since_flush_ >= kFlushTurns) {
+    FlushHeads().ok();  // on failure the heads stay in memory and the next batch tries again
+  }
+}
+
+// Writes `turns` in one transaction and sets their statuses; false (with nothing written) when a
+// turn's statement failed in a transaction of several. mu_ held.
+bool SqliteStore::WriteInOne(std::span<Pending> turns) {
   if (Status st = Step("BEGIN IMMEDIATE"); !st.ok()) {
-    for (Pending& p : batch) p.status = st;
-    return;
+    for (Pending& p : turns) p.status = st;
+    return true;
   }
-  // A lone turn is its own transaction; in a batch each turn gets a savepoint, so one failing
-  // turn (e.g. a duplicate turn number) does not take the others down.
-  const bool alone = batch.size() == 1;
-  std::vector<std::pair<std::string, std::optional<Head>>> undo;  // heads_ before each turn
-  for (Pending& p : batch) {
-    if (!alone) Step("SAVEPOINT turn").ok();
-    p.status = WriteOne(p.session, p.turn, p.events, undo);
-    if (!alone && !p.status.ok()) Step("ROLLBACK TO turn").ok();
-    if (!alone) Step("RELEASE turn").ok();
-  }
-  if (alone && !batch[0].status.ok()) {
+  HeadUndo undo;
+  auto abandon = [&](const std::optional<Status>& why) {
     Step("ROLLBACK").ok();
-    return;
-  }
-  if (Status st = Step("COMMIT"); !st.ok()) {
-    Step("ROLLBACK").ok();
-    for (Pending& p : batch) p.status = st;
     for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
       if (it->second) {
         heads_[it->first] = *it->second;
@@ -359,12 +360,26 @@ void SqliteStore::WriteBatch(std::vector<Pending>& batch) {
         heads_.erase(it->first);
       }
     }
-    return;
+    if (why) {
+      for (Pending& p : turns) p.status = *why;
+    }
+  };
+  for (Pending& p : turns) {
+    p.status = WriteOne(p.session, p.turn, p.events, undo);
+    if (p.status.ok() || p.status.error().code == ErrorCode::kConflict) continue;
+    if (turns.size() > 1) {
+      abandon(std::nullopt);
+      return false;
+    }
+    abandon(p.status);
+    return true;
+  }
+  if (Status st = Step("COMMIT"); !st.ok()) {
+    abandon(st);
+    return true;
   }
   turns_since_flush_ += static_cast<int64_t>(undo.size());
-  if (heads_.size() >= kFlushSessions || turns_since_flush_ >= kFlushTurns) {
-    FlushHeads().ok();  // on failure the heads stay in memory and the next batch tries again
-  }
+  return true;
 }
 
 // Writes the heads kept in memory to the sessions table, in key order, in one transaction; mu_

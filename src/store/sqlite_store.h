@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -81,6 +82,7 @@ class SqliteStore : public SessionStore {
   void CheckpointLoop();
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int wal_pages);
   void WriteBatch(std::vector<Pending>& batch);
+  bool WriteInOne(std::span<Pending> turns);
   Status WriteOne(const SessionRecord& s, const TurnRecord& t, const std::vector<Event>& events,
                   HeadUndo& undo);
 

@@ -345,5 +345,44 @@ TEST(SqliteStoreTest, ARefusedTurnInABatchLeavesTheOthersAndTheChainIntact) {
   for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].seq, int64_t(i + 1));
 }
 
+TEST(SqliteStoreTest, ATurnWhoseWriteFailsTakesNoOtherTurnOfItsBatchDown) {
+  testing::TempDir dir;
+  const std::string path = dir.File("p.db");
+  auto s = SqliteStore::Open(path);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*s)->SaveTurn(Session("f0", 1), Turn(1), {}).ok());
+  {  // a failure SQLite itself raises, for one message only
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TRIGGER boom BEFORE INSERT ON turn_log "
+                           "WHEN NEW.user_text = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  std::mutex mu;
+  std::vector<std::string> failed;
+  for (int64_t i = 1; i <= 40; ++i) {
+    TurnRecord t = Turn(2);
+    if (i == 20) t.user_text = "boom";
+    const std::string id = std::string("f") + std::to_string(i);
+    (*s)->SaveTurnAsync(Session(id, 1), Turn(1), {}, [](Status) {});
+    (*s)->SaveTurnAsync(Session(id, 2), t, {}, [&, id](Status st) {
+      std::lock_guard lock(mu);
+      if (!st.ok()) failed.push_back(id);
+    });
+  }
+  ASSERT_TRUE((*s)->SaveTurn(Session("f0", 2), Turn(2), {}).ok());
+  ASSERT_EQ(failed, std::vector<std::string>{"f20"});
+  for (int i = 1; i <= 40; ++i) {
+    const std::string id = std::string("f") + std::to_string(i);
+    EXPECT_EQ((*s)->History(id, 10, 0)->size(), i == 20 ? 1u : 2u) << id;
+  }
+  // The failed turn left no head behind: the session goes on from its first turn.
+  ASSERT_TRUE((*s)->SaveTurn(Session("f20", 2), Turn(2), {}).ok());
+  EXPECT_EQ((*s)->History("f20", 10, 0)->size(), 2u);
+}
+
 }  // namespace
 }  // namespace parley::store
