@@ -27,6 +27,8 @@ std::string IsoTime(int64_t ms, bool compact) {
   return std::string(buf) + frac;
 }
 
+// `mask`: the value may hold text from a client (a path, a subject, a detail); values Parley makes
+// up itself (record type, event, route, digests) need no PII scan.
 void AddField(std::string& out, std::string_view key, std::string_view value, bool mask = true) {
   if (value.empty()) return;
   if (!out.empty()) out += ',';
@@ -208,18 +210,18 @@ void AuditLog::Run() {
 
 void AuditLog::Append(const AuditRecord& r) {
   std::string f;
-  AddField(f, "type", r.type);
-  AddField(f, "event", r.event);
+  AddField(f, "type", r.type, /*mask=*/false);
+  AddField(f, "event", r.event, /*mask=*/false);
   AddField(f, "request_id", r.request_id);
   AddField(f, "principal", r.principal);
   AddField(f, "client_ip", r.client_ip, /*mask=*/false);  // the one place an address is kept
-  AddField(f, "method", r.method);
-  AddField(f, "route", r.route);
+  AddField(f, "method", r.method);  // any token a client sent
+  AddField(f, "route", r.route, /*mask=*/false);
   AddField(f, "path", r.path);
   if (r.status) f += ",\"status\":" + std::to_string(r.status);
   if (r.duration_us) f += ",\"duration_us\":" + std::to_string(r.duration_us);
-  AddField(f, "input_digest", r.input_digest);
-  AddField(f, "output_digest", r.output_digest);
+  AddField(f, "input_digest", r.input_digest, /*mask=*/false);
+  AddField(f, "output_digest", r.output_digest, /*mask=*/false);
   if (!r.guard.empty()) {
     f += ",\"guard\":[";
     for (size_t i = 0; i < r.guard.size(); ++i) {

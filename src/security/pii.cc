@@ -87,6 +87,11 @@ struct Group {
 void FindNumbers(std::string_view s, std::vector<PiiSpan>& out) {
   size_t i = 0;
   while (i < s.size()) {
+    const auto byte = static_cast<unsigned char>(s[i]);
+    if (byte < 0x80 && (byte < '0' || byte > '9') && byte != '+') {
+      ++i;  // an ASCII byte that starts no number: skipped without decoding
+      continue;
+    }
     Cp c = Decode(s, i);
     const bool plus =
         IsPlus(c.cp) && i + c.len < s.size() && DigitValue(Decode(s, i + c.len).cp) >= 0;
