@@ -71,7 +71,7 @@ IntentClassifier::Sparse IntentClassifier::VectorizeConst(std::string_view norma
   // Features unknown to the patterns still count in the norm (at the highest idf), so words the
   // flow never mentions pull the similarity down: that is what makes out-of-scope detectable.
   const float unknown_idf = std::log(float(pattern_intent_.size() + 1)) + 1;
-  std::map<int, float> tf;
+  std::vector<int> ids;  // known features, sorted below so repeats sit together
   double unknown = 0;
   for (const auto& f : nlp::Features(normalized)) {
     const auto it = vocab_.find(f.key);
@@ -80,12 +80,16 @@ IntentClassifier::Sparse IntentClassifier::VectorizeConst(std::string_view norma
       unknown += w * w;
       continue;
     }
-    tf[it->second] += 1;
+    ids.push_back(it->second);
   }
+  std::sort(ids.begin(), ids.end());
   Sparse out;
   double norm = unknown;
-  for (auto [id, n] : tf) {
-    const float w = (1 + std::log(n)) * idf_[id] * kind_weight_[id];
+  for (size_t i = 0; i < ids.size();) {
+    const int id = ids[i];
+    size_t n = 0;
+    for (; i < ids.size() && ids[i] == id; ++i) ++n;
+    const float w = (1 + std::log(float(n))) * idf_[id] * kind_weight_[id];
     out.emplace_back(id, w);
     norm += double(w) * w;
   }

@@ -6,13 +6,91 @@
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
+#include <bitset>
+#include <cstdio>
+#include <opencc/Lexicon.hpp>
+#include <opencc/MarisaDict.hpp>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
 namespace parley::nlp {
 
 struct Normalizer::Impl {
   const icu::Normalizer2* nfkc_cf = nullptr;  // owned by ICU, immutable and thread-safe
   // OpenCC converters are const after loading: Convert() only reads the dictionaries.
   std::unique_ptr<opencc::SimpleConverter> t2s;
+
+  // What t2s.json's dictionaries can match, so that text none of whose keys occur in (nearly all
+  // simplified Chinese) skips the converter, which costs more than the rest of the NLU together.
+  // Exact: a text without any key converts to itself. Empty when the files cannot be read; then
+  // every text with non-ASCII goes through OpenCC.
+  static constexpr UChar32 kPlanes = 0x30000;       // BMP, SMP and SIP hold every key character
+  std::unique_ptr<std::bitset<kPlanes>> char_keys;  // code points that are keys themselves
+  std::unordered_map<UChar32, std::vector<std::string>> phrases;  // phrase keys by first char
+
+  bool LoadKeys(const std::string& dir);
+  bool MayConvert(std::string_view utf8) const;
 };
+
+namespace {
+
+opencc::LexiconPtr ReadLexicon(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return nullptr;
+  opencc::LexiconPtr lexicon;
+  try {
+    lexicon = opencc::MarisaDict::NewFromFile(f)->GetLexicon();
+  } catch (const std::exception&) {
+  }
+  std::fclose(f);
+  return lexicon;
+}
+
+}  // namespace
+
+bool Normalizer::Impl::LoadKeys(const std::string& dir) {
+  const auto chars = ReadLexicon(dir + "/TSCharacters.ocd2");
+  const auto phrase_list = ReadLexicon(dir + "/TSPhrases.ocd2");
+  if (!chars || !phrase_list) return false;
+  auto keys = std::make_unique<std::bitset<kPlanes>>();
+  for (const auto& e : *chars) {
+    const std::string k = e->Key();
+    int32_t i = 0;
+    UChar32 c;
+    U8_NEXT(k.data(), i, static_cast<int32_t>(k.size()), c);
+    if (c < 0 || c >= kPlanes || i != static_cast<int32_t>(k.size())) return false;
+    keys->set(c);
+  }
+  for (const auto& e : *phrase_list) {
+    const std::string k = e->Key();
+    int32_t i = 0;
+    UChar32 c;
+    U8_NEXT(k.data(), i, static_cast<int32_t>(k.size()), c);
+    if (c < 0) return false;
+    phrases[c].push_back(k);
+  }
+  char_keys = std::move(keys);
+  return true;
+}
+
+bool Normalizer::Impl::MayConvert(std::string_view utf8) const {
+  if (!char_keys) return true;
+  const auto n = static_cast<int32_t>(utf8.size());
+  for (int32_t i = 0; i < n;) {
+    const int32_t at = i;
+    UChar32 c;
+    U8_NEXT(utf8.data(), i, n, c);
+    if (c < 0x80) continue;
+    if (c >= kPlanes || char_keys->test(c)) return true;
+    if (auto it = phrases.find(c); it != phrases.end()) {
+      for (const auto& k : it->second) {
+        if (utf8.substr(at).starts_with(k)) return true;
+      }
+    }
+  }
+  return false;
+}
 
 Normalizer::Normalizer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Normalizer::~Normalizer() = default;
@@ -30,6 +108,7 @@ Result<std::shared_ptr<const Normalizer>> Normalizer::Create() {
   } catch (const std::exception& e) {
     return MakeError(ErrorCode::kInternal, std::string("OpenCC t2s.json unavailable: ") + e.what());
   }
+  impl->LoadKeys(PARLEY_OPENCC_DATA_DIR);  // without them, only slower
   return std::shared_ptr<const Normalizer>(new Normalizer(std::move(impl)));
 }
 
@@ -47,7 +126,7 @@ std::string Normalizer::Fold(std::string_view text) const {
       break;
     }
   }
-  if (ascii) return utf8;  // nothing for OpenCC to convert
+  if (ascii || !impl_->MayConvert(utf8)) return utf8;  // nothing for OpenCC to convert
   return impl_->t2s->Convert(utf8);
 }
 

@@ -135,6 +135,7 @@ std::vector<std::string> Words(std::string_view normalized) {
 
 std::vector<Feature> Features(std::string_view normalized) {
   std::vector<Feature> out;
+  out.reserve(3 * normalized.size() / 2 + 8);  // roughly two features per Han character
   const std::vector<std::string> words = Words(normalized);
   std::vector<std::string> han_run;  // consecutive Han characters across word boundaries
   auto flush_run = [&] {

@@ -1,4 +1,10 @@
 #include <gtest/gtest.h>
+#include <opencc/opencc.h>
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "nlp/concepts.h"
 #include "nlp/normalizer.h"
@@ -24,6 +30,38 @@ TEST_F(NormalizerTest, FoldsFullWidthCaseAndTraditional) {
   EXPECT_EQ(n_->Fold("我們的訂單"), "我们的订单");
   EXPECT_EQ(n_->Fold("退貨"), "退货");
   EXPECT_EQ(n_->Fold("￥１００"), "¥100");
+  // Text with no traditional character skips OpenCC; text with one, or with a phrase whose
+  // characters are all shared, still converts.
+  EXPECT_EQ(n_->Fold("我要退货，运费多少"), "我要退货,运费多少");
+  EXPECT_EQ(n_->Fold("沈默是金"), "沉默是金");
+  EXPECT_EQ(n_->Fold("他很沈默"), "他很沉默");
+  EXPECT_EQ(n_->Fold("請問運費多少"), "请问运费多少");
+}
+
+TEST_F(NormalizerTest, SkippingOpenccChangesNothing) {
+  // Every line of the evaluation sets (zh and en, some traditional) folds exactly as NFKC
+  // case folding followed by OpenCC's t2s on every text would.
+  UErrorCode status = U_ZERO_ERROR;
+  const auto* nfkc = icu::Normalizer2::getNFKCCasefoldInstance(status);
+  ASSERT_TRUE(U_SUCCESS(status));
+  opencc::SimpleConverter t2s("t2s.json");
+  int lines = 0;
+  for (const std::string text : {"請問運費多少錢", "這個手機還有貨嗎", "乾燥的天氣", "他很沈默",
+                                 "著作權", "於是我們回家了", "有序排隊", "我想退貨，謝謝"}) {
+    std::string folded;
+    nfkc->normalize(icu::UnicodeString::fromUTF8(text), status).toUTF8String(folded);
+    ASSERT_EQ(n_->Fold(text), t2s.Convert(folded)) << text;
+  }
+  for (const auto& f : std::filesystem::directory_iterator(PARLEY_SOURCE_DIR "/eval")) {
+    std::ifstream in(f.path());
+    for (std::string line; std::getline(in, line);) {
+      std::string folded;
+      nfkc->normalize(icu::UnicodeString::fromUTF8(line), status).toUTF8String(folded);
+      ASSERT_EQ(n_->Fold(line), t2s.Convert(folded)) << line;
+      ++lines;
+    }
+  }
+  EXPECT_GT(lines, 500);
 }
 
 TEST_F(NormalizerTest, StripsPunctuationAndEmojiForMatching) {
