@@ -212,10 +212,13 @@ TEST(EngineStartupTest, EmbeddingModelForIntentsMustExistAndEmbed) {
 }
 
 // The first word (ASCII letters) of what the model answers to `body`, with no guard.
+// 24 tokens take well under a second alone, but several seconds beside a parallel test run.
+constexpr std::chrono::seconds kGenerationWait(60);
+
 std::string FirstWordOfReply(const std::string& body) {
   ServerProcess plain(ModelYaml(1, 4));
   EXPECT_TRUE(plain.started() && WaitReady(plain.port()));
-  const auto r = Send(plain.port(), "POST", "/v1/chat/completions", body);
+  const auto r = Send(plain.port(), "POST", "/v1/chat/completions", body, {}, kGenerationWait);
   const auto at = r.body.find("\"content\":\"");
   std::string word;
   for (size_t i = at + 11; at != std::string::npos && i < r.body.size(); ++i) {
@@ -238,12 +241,13 @@ TEST(EngineSecurityTest, OutputGuardMasksGeneratedWordsAcrossStreamedChunks) {
   // A queue, so a request that arrives while the last one is still being cleaned up waits.
   ServerProcess s(ModelYaml(1, 4) + "guard:\n  words: [" + word + "]\n  words_action: mask\n");
   ASSERT_TRUE(s.started() && WaitReady(s.port())) << s.Output();
-  const auto whole = Send(s.port(), "POST", "/v1/chat/completions", body);
+  const auto whole = Send(s.port(), "POST", "/v1/chat/completions", body, {}, kGenerationWait);
   EXPECT_EQ(whole.status, 200);
   EXPECT_EQ(whole.body.find(word), std::string::npos) << whole.body;
   const std::string streamed_body =
       std::string("{") + kMsg + R"(,"max_tokens":24,"temperature":0,"stream":true})";
-  const auto streamed = Send(s.port(), "POST", "/v1/chat/completions", streamed_body);
+  const auto streamed =
+      Send(s.port(), "POST", "/v1/chat/completions", streamed_body, {}, kGenerationWait);
   EXPECT_NE(streamed.body.find("[DONE]"), std::string::npos) << streamed.raw;
   // Tokens arrive one by one, so the word is split across chunks; it must still not appear.
   std::string joined;

@@ -228,14 +228,15 @@ std::string RawExchange(uint16_t port, const std::string& bytes,
 }
 
 HttpReply Send(uint16_t port, const std::string& method, const std::string& path,
-               const std::string& body, const std::vector<std::string>& headers) {
+               const std::string& body, const std::vector<std::string>& headers,
+               std::chrono::milliseconds timeout) {
   std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   for (const auto& h : headers) req += h + "\r\n";
   if (!body.empty() || method == "POST" || method == "PUT") {
     req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   }
   req += "\r\n" + body;
-  return ParseReply(RawExchange(port, req));
+  return ParseReply(RawExchange(port, req, timeout));
 }
 
 HttpReply Get(uint16_t port, const std::string& path, const std::vector<std::string>& headers) {

@@ -67,8 +67,11 @@ std::string RawExchange(uint16_t port, const std::string& bytes,
                         std::chrono::milliseconds timeout = std::chrono::seconds(5));
 HttpReply ParseReply(const std::string& raw);
 HttpReply Get(uint16_t port, const std::string& path, const std::vector<std::string>& headers = {});
+// Reads until the server closes or `timeout` passes (a long generation needs more than 5 s
+// on a loaded machine).
 HttpReply Send(uint16_t port, const std::string& method, const std::string& path,
-               const std::string& body, const std::vector<std::string>& headers = {});
+               const std::string& body, const std::vector<std::string>& headers = {},
+               std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 // A persistent client connection for keep-alive and slow-client tests.
 class Connection {
