@@ -67,6 +67,8 @@ ratelimit: {requests_per_minute_per_ip: 0, requests_per_minute_per_key: 0, concu
 dialog:
   flow: $repo_root/examples/customer_service.yaml
   store: ${STORE:-$work/parley.db}
+# The audit log stays on (one hash-chained record per request), in the run's folder.
+audit: {file: $work/audit.jsonl}
 YAML
 "$parley_bin" serve --config "$work/parley.yaml" --listen 127.0.0.1:0 --port-file "$work/parley.port" \
   >"$work/parley.log" 2>&1 &
