@@ -37,6 +37,9 @@ class ResponseChannel {
   virtual void StartStream(Response&& head) = 0;  // status, type and headers; body ignored
   virtual void StreamWrite(std::string&& data) = 0;
   virtual void StreamEnd() = 0;
+  // Start noticing the client hanging up (Exchange::Cancel). Asked for lazily, by work that
+  // polls cancelled(): watching costs a system call per request, which quick answers need not pay.
+  virtual void WatchForDisconnect() {}
 };
 
 class Exchange {
@@ -85,8 +88,14 @@ class Exchange {
   // Called by the transport, once.
   void Finish(const FinishInfo& info);
 
-  // Set by the transport when the client went away; long-running work checks it.
-  bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
+  // Set by the transport when the client went away; long-running work checks it (the first
+  // check asks the transport to start watching).
+  bool cancelled() const {
+    if (channel_ && !watching_.exchange(true, std::memory_order_relaxed)) {
+      channel_->WatchForDisconnect();
+    }
+    return cancelled_.load(std::memory_order_relaxed);
+  }
   void Cancel() { cancelled_.store(true, std::memory_order_relaxed); }
 
  private:
@@ -102,6 +111,7 @@ class Exchange {
   std::atomic<bool> finished_{false};
   std::atomic<bool> stream_ended_{false};
   std::atomic<bool> cancelled_{false};
+  mutable std::atomic<bool> watching_{false};
 };
 
 using ExchangePtr = std::shared_ptr<Exchange>;

@@ -202,11 +202,7 @@ void Session::Dispatch(std::optional<Error> early_error) {
   req.tls = via_tls_;
 
   exchange_ = std::make_shared<http::Exchange>(std::move(req), shared_from_this());
-  if (early_error) {
-    exchange_->set_pending_error(std::move(*early_error));
-  } else {
-    WatchPeer();
-  }
+  if (early_error) exchange_->set_pending_error(std::move(*early_error));
   server_->pipeline->Dispatch(exchange_);
 }
 
@@ -245,8 +241,17 @@ void Session::StreamEnd() {
 // While a request is being handled nothing reads the socket, so a client that hangs up would go
 // unnoticed until the response is written. Waiting for readability and peeking tells a hang-up
 // (EOF or reset) from a client that merely sent its next request early.
+void Session::WatchForDisconnect() {
+  OnConnectionThread([self = shared_from_this()] { self->WatchPeer(); });
+}
+
+// A readable socket during an exchange means more bytes (a pipelined request: nothing to do)
+// or the end of the stream (the client hung up: cancel the exchange).
 void Session::WatchPeer() {
+  if (watch_pending_ || !exchange_) return;
+  watch_pending_ = true;
   socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+    self->watch_pending_ = false;
     if (ec || !self->exchange_) return;
     char c;
     const ssize_t n = ::recv(self->socket_.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);

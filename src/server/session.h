@@ -27,6 +27,7 @@ class Session : public std::enable_shared_from_this<Session>, public http::Respo
   void StartStream(http::Response&& head) override;
   void StreamWrite(std::string&& data) override;
   void StreamEnd() override;
+  void WatchForDisconnect() override;
 
   void Start();
   // Closes the connection unless a request is being handled; called during shutdown.
@@ -68,9 +69,10 @@ class Session : public std::enable_shared_from_this<Session>, public http::Respo
   HttpServer::Impl* server_;
   std::string peer_ip_;
   uint16_t peer_port_ = 0;
-  bool via_tls_ = false;      // relayed by the TLS front end
-  bool busy_ = false;         // a request is between header and written response
-  bool close_after_ = false;  // close once the current response is written
+  bool via_tls_ = false;        // relayed by the TLS front end
+  bool busy_ = false;           // a request is between header and written response
+  bool close_after_ = false;    // close once the current response is written
+  bool watch_pending_ = false;  // an async_wait for the peer hanging up is outstanding
   int status_ = 0;
   char linger_buf_[4096];
   size_t lingered_ = 0;

@@ -114,6 +114,27 @@ TEST_F(EngineApiTest, ClientThatHangsUpFreesItsSequence) {
       << m;
 }
 
+TEST_F(EngineApiTest, ClientThatHangsUpBeforeAnAnswerIsWholeFreesItsSequence) {
+  // Not streamed: nothing is written before the end, so only watching the socket notices.
+  {
+    Connection c(server_.port());
+    const std::string body = std::string("{") + kMsg + R"(,"max_tokens":2000,"ignore_eos":true})";
+    ASSERT_TRUE(c.Write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                        std::to_string(body.size()) + "\r\n\r\n" + body));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  HttpReply r;
+  for (int i = 0; i < 40 && r.status != 200; ++i) {
+    r = Chat(std::string("{") + kMsg + R"(,"max_tokens":2})");
+    if (r.status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(r.status, 200) << r.raw;
+  const auto m = Get(server_.port(), "/metrics").body;
+  EXPECT_NE(m.find("parley_llm_requests_total{model=\"tiny\",finish_reason=\"cancelled\"} 1"),
+            std::string::npos)
+      << m;
+}
+
 TEST_F(EngineApiTest, EngineMetricsPassPromtool) {
   EXPECT_EQ(Chat(std::string("{") + kMsg + R"(,"max_tokens":3})").status, 200);
   TempDir dir;
