@@ -168,8 +168,15 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents) {
 std::vector<double> IntentClassifier::Scores(const Sparse& x, std::string_view normalized,
                                              int skip_pattern,
                                              const std::vector<float>& embedding) const {
-  std::vector<double> pattern_sim(pattern_intent_.size(), 0), centroid_sim(intents_.size(), 0);
-  std::vector<char> word_hit(pattern_intent_.size(), 0);
+  // Per-thread scratch, reused: a flow's pattern count of doubles is too large for malloc's
+  // per-thread cache and would cost a trip into its arenas on every message.
+  thread_local std::vector<double> pattern_sim, centroid_sim, best, embedded;
+  thread_local std::vector<char> word_hit;
+  pattern_sim.assign(pattern_intent_.size(), 0);
+  centroid_sim.assign(intents_.size(), 0);
+  word_hit.assign(pattern_intent_.size(), 0);
+  best.assign(intents_.size(), 0);
+  embedded.assign(intents_.size(), 0);
   for (auto [id, w] : x) {
     for (auto [p, pw] : pattern_postings_[id]) {
       pattern_sim[p] += double(w) * pw;
@@ -177,7 +184,6 @@ std::vector<double> IntentClassifier::Scores(const Sparse& x, std::string_view n
     }
     for (auto [i, cw] : centroid_postings_[id]) centroid_sim[i] += double(w) * cw;
   }
-  std::vector<double> best(intents_.size(), 0), embedded(intents_.size(), 0);
   for (size_t p = 0; p < pattern_sim.size(); ++p) {
     if (static_cast<int>(p) == skip_pattern) continue;
     // Sharing only characters or trigrams with a pattern, never a whole word, is weaker
