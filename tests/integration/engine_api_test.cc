@@ -25,6 +25,8 @@ bool WaitReady(uint16_t port) {
   return false;
 }
 
+constexpr char kMsg[] = R"("messages":[{"role":"user","content":"hi"}])";
+
 class EngineApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -39,14 +41,35 @@ class EngineApiTest : public ::testing::Test {
                    const std::string& param = "") {
     EXPECT_EQ(r.status, status) << r.raw;
     EXPECT_NE(r.body.find("\"code\":\"" + code + "\""), std::string::npos) << r.body;
-    if (!param.empty())
+    if (!param.empty()) {
       EXPECT_NE(r.body.find("\"param\":\"" + param + "\""), std::string::npos) << r.body;
+    }
     EXPECT_EQ(Get(server_.port(), "/health").status, 200);
+  }
+  // Sends a long completion (kMsg + `rest` of the body), closes the connection 300 ms later,
+  // then expects the one sequence to be free again and the request counted as cancelled.
+  void HangUpMidwayThenExpectTheSequenceFreed(const std::string& rest) {
+    {
+      Connection c(server_.port());
+      const std::string body = std::string("{") + kMsg + rest;
+      ASSERT_TRUE(c.Write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                          std::to_string(body.size()) + "\r\n\r\n" + body));
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+    // With one sequence and no queue, this only succeeds once the abandoned one was freed.
+    HttpReply r;
+    for (int i = 0; i < 40 && r.status != 200; ++i) {
+      r = Chat(std::string("{") + kMsg + R"(,"max_tokens":2})");
+      if (r.status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_EQ(r.status, 200) << r.raw;
+    const auto m = Get(server_.port(), "/metrics").body;
+    EXPECT_NE(m.find("parley_llm_requests_total{model=\"tiny\",finish_reason=\"cancelled\"} 1"),
+              std::string::npos)
+        << m;
   }
   ServerProcess server_{ModelYaml(1, 0)};
 };
-
-constexpr char kMsg[] = R"("messages":[{"role":"user","content":"hi"}])";
 
 TEST_F(EngineApiTest, RejectsEveryBadFieldByName) {
   ExpectError(Chat(std::string("{") + kMsg + R"(,"temperature":"hot"})"), 400, "invalid_type",
@@ -93,46 +116,13 @@ TEST_F(EngineApiTest, BusyModelAnswers503WithRetryAfter) {
 }
 
 TEST_F(EngineApiTest, ClientThatHangsUpFreesItsSequence) {
-  {
-    Connection c(server_.port());
-    const std::string body =
-        std::string("{") + kMsg + R"(,"max_tokens":2000,"ignore_eos":true,"stream":true})";
-    ASSERT_TRUE(c.Write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                        std::to_string(body.size()) + "\r\n\r\n" + body));
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  }  // closed mid-stream
-  // With one sequence and no queue, this only succeeds once the abandoned one was freed.
-  HttpReply r;
-  for (int i = 0; i < 40 && r.status != 200; ++i) {
-    r = Chat(std::string("{") + kMsg + R"(,"max_tokens":2})");
-    if (r.status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_EQ(r.status, 200) << r.raw;
-  const auto m = Get(server_.port(), "/metrics").body;
-  EXPECT_NE(m.find("parley_llm_requests_total{model=\"tiny\",finish_reason=\"cancelled\"} 1"),
-            std::string::npos)
-      << m;
+  // Streamed: the hang-up shows when a token cannot be written.
+  HangUpMidwayThenExpectTheSequenceFreed(R"(,"max_tokens":2000,"ignore_eos":true,"stream":true})");
 }
 
 TEST_F(EngineApiTest, ClientThatHangsUpBeforeAnAnswerIsWholeFreesItsSequence) {
   // Not streamed: nothing is written before the end, so only watching the socket notices.
-  {
-    Connection c(server_.port());
-    const std::string body = std::string("{") + kMsg + R"(,"max_tokens":2000,"ignore_eos":true})";
-    ASSERT_TRUE(c.Write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                        std::to_string(body.size()) + "\r\n\r\n" + body));
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  }
-  HttpReply r;
-  for (int i = 0; i < 40 && r.status != 200; ++i) {
-    r = Chat(std::string("{") + kMsg + R"(,"max_tokens":2})");
-    if (r.status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_EQ(r.status, 200) << r.raw;
-  const auto m = Get(server_.port(), "/metrics").body;
-  EXPECT_NE(m.find("parley_llm_requests_total{model=\"tiny\",finish_reason=\"cancelled\"} 1"),
-            std::string::npos)
-      << m;
+  HangUpMidwayThenExpectTheSequenceFreed(R"(,"max_tokens":2000,"ignore_eos":true})");
 }
 
 TEST_F(EngineApiTest, EngineMetricsPassPromtool) {
