@@ -1,15 +1,18 @@
-// The HTML (gumbo) and PDF (poppler-cpp) parsers of parsers.h.
+// The HTML (gumbo) and PDF (poppler-cpp, through libparley_pdf.so) parsers of parsers.h.
+#include <dlfcn.h>
 #include <gumbo.h>
-#include <poppler/cpp/poppler-document.h>
-#include <poppler/cpp/poppler-global.h>
-#include <poppler/cpp/poppler-page.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "knowledge/parsers.h"
+#include "knowledge/pdf_module.h"
 #include "util/text.h"
 
 namespace parley::knowledge {
@@ -217,37 +220,85 @@ Result<ParsedDoc> ParseHtml(std::string_view html) {
   return doc;
 }
 
+namespace {
+
+// Where libparley_pdf.so is looked for: $PARLEY_PDF_MODULE, beside the running binary (an
+// installed copy), then where this build put it.
+std::vector<std::string> PdfModulePaths() {
+  std::vector<std::string> out;
+  if (const char* env = std::getenv("PARLEY_PDF_MODULE"); env && *env) out.push_back(env);
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    std::string dir(self, static_cast<size_t>(n));
+    dir.resize(dir.rfind('/') + 1);
+    out.push_back(dir + "libparley_pdf.so");
+  }
+  if (std::find(out.begin(), out.end(), PARLEY_PDF_MODULE_BUILT) == out.end()) {
+    out.push_back(PARLEY_PDF_MODULE_BUILT);
+  }
+  return out;
+}
+
+// The module's entry point, loaded once; null (and `why`) when no copy loads.
+ParleyPdfExtractFn PdfExtractor(std::string* why) {
+  static std::once_flag once;
+  static ParleyPdfExtractFn fn = nullptr;
+  static std::string error;
+  std::call_once(once, [] {
+    for (const auto& path : PdfModulePaths()) {
+      void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+      if (!handle) {
+        error += (error.empty() ? "" : "; ") + std::string(dlerror());
+        continue;
+      }
+      fn = reinterpret_cast<ParleyPdfExtractFn>(dlsym(handle, "parley_pdf_extract"));
+      if (fn) return;
+      error += "; " + path + " has no parley_pdf_extract";
+    }
+  });
+  if (!fn) *why = error;
+  return fn;
+}
+
+struct PdfText {
+  std::string title;
+  std::vector<std::string> pages;
+};
+
+}  // namespace
+
 Result<ParsedDoc> ParsePdf(std::string_view bytes) {
   if (bytes.size() < 5 || bytes.substr(0, 5) != "%PDF-") {
     return MakeError(ErrorCode::kInvalidArgument, "the file is not a PDF (no %PDF- header)",
                      "malformed_pdf");
   }
-  // poppler prints its own diagnostics to stderr; keep them out of the server's log. The hook
-  // is process-wide, so it is set once.
-  static std::once_flag quiet;
-  std::call_once(
-      quiet, [] { poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr); });
-  std::unique_ptr<poppler::document> pdf(
-      poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
-  if (!pdf) {
+  std::string why;
+  const ParleyPdfExtractFn extract = PdfExtractor(&why);
+  if (!extract) {
+    return MakeError(
+        ErrorCode::kUnavailable,
+        "PDF support is not available: libparley_pdf.so could not be loaded (" + why + ")",
+        "pdf_unavailable");
+  }
+  PdfText got;
+  const int rc = extract(
+      bytes.data(), bytes.size(), &got,
+      [](void* ctx, const char* s, size_t n) { static_cast<PdfText*>(ctx)->title.assign(s, n); },
+      [](void* ctx, const char* s, size_t n) {
+        static_cast<PdfText*>(ctx)->pages.emplace_back(s, n);
+      });
+  if (rc == kParleyPdfMalformed) {
     return MakeError(ErrorCode::kInvalidArgument, "the PDF is malformed and cannot be read",
                      "malformed_pdf");
   }
-  if (pdf->is_locked() || pdf->is_encrypted()) {
+  if (rc == kParleyPdfEncrypted) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "the PDF is encrypted; upload an unencrypted copy", "encrypted_pdf");
   }
   ParsedDoc doc;
-  const poppler::ustring title = pdf->info_key("Title");
-  if (!title.empty()) {
-    const auto utf8 = title.to_utf8();
-    doc.title = std::string(utf8.begin(), utf8.end());
-  }
-  for (int i = 0; i < pdf->pages(); ++i) {
-    std::unique_ptr<poppler::page> page(pdf->create_page(i));
-    if (!page) continue;
-    const auto utf8 = page->text().to_utf8();
-    std::string text(utf8.begin(), utf8.end());
+  if (text::IsValidUtf8(got.title)) doc.title = std::move(got.title);
+  for (const auto& text : got.pages) {
     if (!text::IsValidUtf8(text)) continue;
     auto parsed = ParseText(text);
     if (!parsed.ok()) continue;

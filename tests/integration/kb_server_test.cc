@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -72,6 +74,23 @@ class KbServerTest : public ::testing::Test {
   TempDir dir_;
   ServerProcess server_{Config(dir_)};
 };
+
+// What the server process has mapped (its shared libraries among them).
+std::string Maps(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/maps");
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST_F(KbServerTest, PdfSupportIsLoadedOnlyWithTheFirstPdf) {
+  // poppler and its libraries cost ~3.5 MB of resident memory: not paid until a PDF arrives.
+  EXPECT_EQ(Maps(server_.pid()).find("libpoppler"), std::string::npos);
+  auto pdf = Upload(server_.port(),
+                    {{"name", "guide.pdf"},
+                     {"content_base64", Base64(MakePdf({"Descale the kettle every month."}))}});
+  ASSERT_EQ(pdf.status, 201) << pdf.raw;
+  EXPECT_EQ(Search("descale%20kettle")["hits"][0]["name"], "guide.pdf");
+  EXPECT_NE(Maps(server_.pid()).find("libparley_pdf.so"), std::string::npos);
+}
 
 TEST_F(KbServerTest, LoadsConfiguredPathsAtStart) {
   auto r = Get(server_.port(), "/v1/kb/documents");
