@@ -430,18 +430,23 @@ Status SqliteStore::WriteOne(const SessionRecord& s, const TurnRecord& t,
                      "store_error");
   }
   // The session row changes only with its user, channel, conversation or handoff flag; an
-  // unchanged row is not written at all.
-  SqliteStmt up(
-      Prepared("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,NULL) ON CONFLICT(id) DO UPDATE "
-               "SET user_id=excluded.user_id, channel=excluded.channel, epoch=excluded.epoch, "
-               "handoff=excluded.handoff WHERE user_id IS NOT excluded.user_id OR "
-               "channel IS NOT excluded.channel OR epoch IS NOT excluded.epoch OR "
-               "handoff IS NOT excluded.handoff"));
-  if (!up.ok()) return fail("save session");
-  up.Bind(1, s.id).Bind(2, s.user_id).Bind(3, s.channel).Bind(4, s.created_ms);
-  up.Bind(5, s.updated_ms).Bind(6, s.turn_count).Bind(7, s.epoch);
-  up.Bind(8, int64_t{s.handoff}).Bind(9, s.state);
-  if (up.Step() != SQLITE_DONE) return fail("save session");
+  // unchanged row is not written at all, and not even looked up when this writer wrote it last.
+  const bool row_unchanged = head->row_known && head->user_id == s.user_id &&
+                             head->channel == s.channel && head->epoch == s.epoch &&
+                             head->handoff == s.handoff;
+  if (!row_unchanged) {
+    SqliteStmt up(
+        Prepared("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,NULL) ON CONFLICT(id) DO UPDATE "
+                 "SET user_id=excluded.user_id, channel=excluded.channel, epoch=excluded.epoch, "
+                 "handoff=excluded.handoff WHERE user_id IS NOT excluded.user_id OR "
+                 "channel IS NOT excluded.channel OR epoch IS NOT excluded.epoch OR "
+                 "handoff IS NOT excluded.handoff"));
+    if (!up.ok()) return fail("save session");
+    up.Bind(1, s.id).Bind(2, s.user_id).Bind(3, s.channel).Bind(4, s.created_ms);
+    up.Bind(5, s.updated_ms).Bind(6, s.turn_count).Bind(7, s.epoch);
+    up.Bind(8, int64_t{s.handoff}).Bind(9, s.state);
+    if (up.Step() != SQLITE_DONE) return fail("save session");
+  }
   SqliteStmt turn(
       Prepared("INSERT INTO turn_log (session_id, seq, epoch, time_ms, user_text, reply, source, "
                "intent, confidence, details, state, prev) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
@@ -460,7 +465,7 @@ Status SqliteStore::WriteOne(const SessionRecord& s, const TurnRecord& t,
   }
   auto it = heads_.find(s.id);
   undo.emplace_back(s.id, it == heads_.end() ? std::nullopt : std::optional<Head>(it->second));
-  heads_[s.id] = {id, t.seq};
+  heads_[s.id] = {id, t.seq, true, s.user_id, s.channel, s.epoch, s.handoff};
   return Status::Ok();
 }
 

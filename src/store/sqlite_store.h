@@ -64,6 +64,12 @@ class SqliteStore : public SessionStore {
   struct Head {  // a session's newest turn
     int64_t id = 0;
     int64_t seq = 0;
+    // The session row as this writer last wrote it (row_known), so an unchanged one is not
+    // even looked up again.
+    bool row_known = false;
+    std::string user_id, channel;
+    int64_t epoch = 0;
+    bool handoff = false;
   };
   // heads_ before each turn of a batch, to put back when its commit fails.
   using HeadUndo = std::vector<std::pair<std::string, std::optional<Head>>>;

@@ -18,6 +18,13 @@ SessionRecord Session(const std::string& id, int64_t turns) {
   return {id, "u1", "web", 1000, 1000 + turns, turns, 1, false, "{\"v\":1}"};
 }
 
+// "prefix" + n; built by appending (GCC 12 warns falsely on string("x") + to_string(n)).
+std::string Id(const char* prefix, int64_t n) {
+  std::string id(prefix);
+  id += std::to_string(n);
+  return id;
+}
+
 TurnRecord Turn(int64_t seq) {
   return {seq, 1, 1000 + seq, "msg " + std::to_string(seq), "reply", "rule", "greet", 0.9, "{}"};
 }
@@ -103,14 +110,12 @@ TEST(SqliteStoreTest, ConcurrentWritersOnDifferentSessionsAllLand) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int64_t i = 1; i <= 50; ++i) {
-        ASSERT_TRUE(
-            (*s)->SaveTurn(Session(std::string("s") + std::to_string(t), i), Turn(i), {}).ok());
+        ASSERT_TRUE((*s)->SaveTurn(Session(Id("s", t), i), Turn(i), {}).ok());
       }
     });
   }
   for (auto& th : threads) th.join();
-  for (int t = 0; t < 4; ++t)
-    EXPECT_EQ((*s)->History(std::string("s") + std::to_string(t), 100, 0)->size(), 50u);
+  for (int t = 0; t < 4; ++t) EXPECT_EQ((*s)->History(Id("s", t), 100, 0)->size(), 50u);
 }
 
 TEST(SqliteStoreTest, AsyncSavesLandInOrderAndLoadSeesThemAtOnce) {
@@ -160,7 +165,7 @@ TEST(SqliteStoreTest, WalStaysBoundedUnderConstantWrites) {
   ASSERT_TRUE(s.ok());
   const std::string state(3000, 'x');     // about a page per session write
   for (int64_t i = 1; i <= 12000; ++i) {  // one commit each
-    SessionRecord rec = Session(std::string("w") + std::to_string(i % 500), i);
+    SessionRecord rec = Session(Id("w", i % 500), i);
     rec.state = state;
     ASSERT_TRUE((*s)->SaveTurn(rec, Turn(i), {}).ok());
   }
@@ -273,7 +278,7 @@ TEST(SqliteStoreTest, NewestTurnsKeptOnlyInMemoryAreFoundAgainAfterACrash) {
   auto s = SqliteStore::Open(path);
   ASSERT_TRUE(s.ok());
   for (int64_t i = 1; i <= 30; ++i) {  // ten turns each for three sessions, interleaved
-    SessionRecord rec = Session(std::string("c") + std::to_string(i % 3), (i + 2) / 3);
+    SessionRecord rec = Session(Id("c", i % 3), (i + 2) / 3);
     rec.state = "after " + std::to_string(i);
     ASSERT_TRUE((*s)->SaveTurn(rec, Turn((i + 2) / 3), {}).ok());
   }
@@ -283,7 +288,7 @@ TEST(SqliteStoreTest, NewestTurnsKeptOnlyInMemoryAreFoundAgainAfterACrash) {
   auto again = SqliteStore::Open(dir.File("crashed.db"));
   ASSERT_TRUE(again.ok()) << again.error().message;
   for (int c = 0; c < 3; ++c) {
-    const std::string id = std::string("c") + std::to_string(c);
+    const std::string id = Id("c", c);
     const auto h = *(*again)->History(id, 100, 0);
     ASSERT_EQ(h.size(), 10u) << id;
     for (size_t i = 0; i < h.size(); ++i) EXPECT_EQ(h[i].seq, int64_t(i + 1));
@@ -305,8 +310,8 @@ TEST(SqliteStoreTest, HeadsReachTheSessionsTableInBulkAndStayRight) {
   std::atomic<int> failed{0};
   constexpr int64_t kTurns = 9000;  // past one flush (8,192 turns), 300 sessions
   for (int64_t i = 0; i < kTurns; ++i) {
-    (*s)->SaveTurnAsync(Session(std::string("h") + std::to_string(i % 300), i / 300 + 1),
-                        Turn(i / 300 + 1), {}, [&](Status st) { failed += !st.ok(); });
+    (*s)->SaveTurnAsync(Session(Id("h", i % 300), i / 300 + 1), Turn(i / 300 + 1), {},
+                        [&](Status st) { failed += !st.ok(); });
   }
   ASSERT_TRUE((*s)->SaveTurn(Session("h0", 31), Turn(31), {}).ok());  // after all of those
   EXPECT_EQ(failed.load(), 0);
@@ -366,7 +371,7 @@ TEST(SqliteStoreTest, ATurnWhoseWriteFailsTakesNoOtherTurnOfItsBatchDown) {
   for (int64_t i = 1; i <= 40; ++i) {
     TurnRecord t = Turn(2);
     if (i == 20) t.user_text = "boom";
-    const std::string id = std::string("f") + std::to_string(i);
+    const std::string id = Id("f", i);
     (*s)->SaveTurnAsync(Session(id, 1), Turn(1), {}, [](Status) {});
     (*s)->SaveTurnAsync(Session(id, 2), t, {}, [&, id](Status st) {
       std::lock_guard lock(mu);
@@ -376,7 +381,7 @@ TEST(SqliteStoreTest, ATurnWhoseWriteFailsTakesNoOtherTurnOfItsBatchDown) {
   ASSERT_TRUE((*s)->SaveTurn(Session("f0", 2), Turn(2), {}).ok());
   ASSERT_EQ(failed, std::vector<std::string>{"f20"});
   for (int i = 1; i <= 40; ++i) {
-    const std::string id = std::string("f") + std::to_string(i);
+    const std::string id = Id("f", i);
     EXPECT_EQ((*s)->History(id, 10, 0)->size(), i == 20 ? 1u : 2u) << id;
   }
   // The failed turn left no head behind: the session goes on from its first turn.
