@@ -91,7 +91,8 @@ class Exchange {
   // Set by the transport when the client went away; long-running work checks it (the first
   // check asks the transport to start watching).
   bool cancelled() const {
-    if (channel_ && !watching_.exchange(true, std::memory_order_relaxed)) {
+    if (channel_ && !watching_.load(std::memory_order_relaxed) &&
+        !watching_.exchange(true, std::memory_order_relaxed)) {
       channel_->WatchForDisconnect();
     }
     return cancelled_.load(std::memory_order_relaxed);

@@ -6,6 +6,7 @@
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <bitset>
 #include <cstdio>
 #include <opencc/Lexicon.hpp>
@@ -30,10 +31,20 @@ struct Normalizer::Impl {
   std::unordered_map<UChar32, std::vector<std::string>> phrases;  // phrase keys by first char
 
   bool LoadKeys(const std::string& dir);
+  // False when OpenCC would return `utf8` unchanged (always for ASCII).
   bool MayConvert(std::string_view utf8) const;
 };
 
 namespace {
+
+// The first code point of `s` (negative when malformed) and its length in bytes.
+UChar32 FirstCodePoint(const std::string& s, int32_t* len) {
+  int32_t i = 0;
+  UChar32 c;
+  U8_NEXT(s.data(), i, static_cast<int32_t>(s.size()), c);
+  *len = i;
+  return c;
+}
 
 opencc::LexiconPtr ReadLexicon(const std::string& path) {
   FILE* f = std::fopen(path.c_str(), "rb");
@@ -54,19 +65,16 @@ bool Normalizer::Impl::LoadKeys(const std::string& dir) {
   const auto phrase_list = ReadLexicon(dir + "/TSPhrases.ocd2");
   if (!chars || !phrase_list) return false;
   auto keys = std::make_unique<std::bitset<kPlanes>>();
+  int32_t len = 0;
   for (const auto& e : *chars) {
     const std::string k = e->Key();
-    int32_t i = 0;
-    UChar32 c;
-    U8_NEXT(k.data(), i, static_cast<int32_t>(k.size()), c);
-    if (c < 0 || c >= kPlanes || i != static_cast<int32_t>(k.size())) return false;
+    const UChar32 c = FirstCodePoint(k, &len);
+    if (c < 0 || c >= kPlanes || len != static_cast<int32_t>(k.size())) return false;
     keys->set(c);
   }
   for (const auto& e : *phrase_list) {
     const std::string k = e->Key();
-    int32_t i = 0;
-    UChar32 c;
-    U8_NEXT(k.data(), i, static_cast<int32_t>(k.size()), c);
+    const UChar32 c = FirstCodePoint(k, &len);
     if (c < 0) return false;
     phrases[c].push_back(k);
   }
@@ -75,7 +83,9 @@ bool Normalizer::Impl::LoadKeys(const std::string& dir) {
 }
 
 bool Normalizer::Impl::MayConvert(std::string_view utf8) const {
-  if (!char_keys) return true;
+  if (!char_keys) {
+    return std::any_of(utf8.begin(), utf8.end(), [](char c) { return (c & 0x80) != 0; });
+  }
   const auto n = static_cast<int32_t>(utf8.size());
   for (int32_t i = 0; i < n;) {
     const int32_t at = i;
@@ -119,14 +129,7 @@ std::string Normalizer::Fold(std::string_view text) const {
   const icu::UnicodeString folded = impl_->nfkc_cf->normalize(in, status);
   std::string utf8;
   (U_FAILURE(status) ? in : folded).toUTF8String(utf8);
-  bool ascii = true;
-  for (unsigned char c : utf8) {
-    if (c >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii || !impl_->MayConvert(utf8)) return utf8;  // nothing for OpenCC to convert
+  if (!impl_->MayConvert(utf8)) return utf8;
   return impl_->t2s->Convert(utf8);
 }
 

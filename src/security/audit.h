@@ -7,9 +7,9 @@
 // Append() may be called from any thread: it masks PII, formats the fields and queues the
 // record; one writer thread numbers, chains and writes records in order, in batches gathered
 // for up to 10 ms (or 256 records). Flush() waits until everything queued is on disk (written
-// and flushed to the kernel). If the disk falls so far
-// behind that max_queued records wait, further ones are dropped and counted, and the writer
-// records how many were lost in the chain itself ("audit_dropped"), so the gap is visible.
+// and flushed to the kernel). If the disk falls so far behind that max_queued records wait,
+// further ones are dropped and counted, and the writer records how many were lost in the chain
+// itself ("audit_dropped"), so the gap is visible.
 #pragma once
 
 #include <chrono>

@@ -238,15 +238,13 @@ void Session::StreamEnd() {
   OnConnectionThread([self = shared_from_this()] { self->QueueStream("0\r\n\r\n", true); });
 }
 
-// While a request is being handled nothing reads the socket, so a client that hangs up would go
-// unnoticed until the response is written. Waiting for readability and peeking tells a hang-up
-// (EOF or reset) from a client that merely sent its next request early.
 void Session::WatchForDisconnect() {
   OnConnectionThread([self = shared_from_this()] { self->WatchPeer(); });
 }
 
-// A readable socket during an exchange means more bytes (a pipelined request: nothing to do)
-// or the end of the stream (the client hung up: cancel the exchange).
+// While a request is being handled nothing reads the socket, so a client that hangs up would go
+// unnoticed until the response is written. Waiting for readability and peeking tells a hang-up
+// (EOF or reset) from a client that merely sent its next request early. One wait at a time.
 void Session::WatchPeer() {
   if (watch_pending_ || !exchange_) return;
   watch_pending_ = true;

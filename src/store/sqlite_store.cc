@@ -255,7 +255,7 @@ Result<std::optional<SessionRecord>> SqliteStore::Load(const std::string& id) {
   std::lock_guard lock(mu_);
   SqliteStmt q(
       Prepared("SELECT user_id, channel, created_ms, updated_ms, turn_count, epoch, handoff, "
-               "state FROM sessions WHERE id = ?"));
+               "state, last_turn FROM sessions WHERE id = ?"));
   if (!q.ok()) return DbError("load");
   q.Bind(1, id);
   const int rc = q.Step();
@@ -263,13 +263,13 @@ Result<std::optional<SessionRecord>> SqliteStore::Load(const std::string& id) {
   if (rc != SQLITE_ROW) return DbError("load");
   SessionRecord r{id,       q.Text(0), q.Text(1),     q.Int(2), q.Int(3),
                   q.Int(4), q.Int(5),  q.Int(6) != 0, q.Text(7)};
-  auto head = HeadOf(id);
-  if (!head.ok()) return head.error();
-  if (head->id == 0) return std::optional<SessionRecord>(std::move(r));
+  const auto cached = heads_.find(id);
+  const int64_t head = cached != heads_.end() ? cached->second.id : q.Int(8);
+  if (head == 0) return std::optional<SessionRecord>(std::move(r));
   SqliteStmt last(
       Prepared("SELECT seq, time_ms, state IS NOT NULL, state FROM turn_log WHERE id = ?"));
   if (!last.ok()) return DbError("load");
-  last.Bind(1, head->id);
+  last.Bind(1, head);
   const int lrc = last.Step();
   if (lrc != SQLITE_ROW && lrc != SQLITE_DONE) return DbError("load");
   if (lrc == SQLITE_ROW && last.Int(0) >= r.turn_count) {
@@ -391,28 +391,23 @@ Status SqliteStore::FlushHeads() {
   for (const auto& h : heads_) order.push_back(&h);
   std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first < b->first; });
   if (Status st = Step("BEGIN IMMEDIATE"); !st.ok()) return st;
-  auto fail = [&](const char* what) {
-    Error e = DbError(what);
+  auto rollback = [&](Status st) {
     Step("ROLLBACK").ok();
-    return e;
+    return st;
   };
   for (const auto* h : order) {
     SqliteStmt up(Prepared("UPDATE sessions SET last_turn = ? WHERE id = ?"));
-    if (!up.ok()) return fail("save the newest turns");
+    if (!up.ok()) return rollback(DbError("save the newest turns"));
     up.Bind(1, h->second.id).Bind(2, h->first);
-    if (up.Step() != SQLITE_DONE) return fail("save the newest turns");
+    if (up.Step() != SQLITE_DONE) return rollback(DbError("save the newest turns"));
   }
   // Every turn written so far is now reachable from its session's row.
   if (Status st = Step("INSERT OR REPLACE INTO store_meta SELECT 'heads_upto', seq "
                        "FROM sqlite_sequence WHERE name = 'turn_log'");
       !st.ok()) {
-    Step("ROLLBACK").ok();
-    return st;
+    return rollback(st);
   }
-  if (Status st = Step("COMMIT"); !st.ok()) {
-    Step("ROLLBACK").ok();
-    return st;
-  }
+  if (Status st = Step("COMMIT"); !st.ok()) return rollback(st);
   heads_.clear();
   turns_since_flush_ = 0;
   return Status::Ok();
@@ -521,19 +516,15 @@ Result<bool> SqliteStore::Delete(const std::string& id) {
     return e;
   };
   {
-    SqliteStmt prev(Prepared("SELECT prev FROM turn_log WHERE id = ?"));
-    SqliteStmt del(Prepared("DELETE FROM turn_log WHERE id = ?"));
-    if (!prev.ok() || !del.ok()) return fail();
+    // Newest first, down the chain.
+    SqliteStmt del(Prepared("DELETE FROM turn_log WHERE id = ? RETURNING prev"));
+    if (!del.ok()) return fail();
     for (int64_t at = head->id; at != 0;) {
-      prev.Bind(1, at);
-      const int rc = prev.Step();
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail();
-      const int64_t next = rc == SQLITE_ROW ? prev.Int(0) : 0;
-      prev.Reset();
       del.Bind(1, at);
-      if (del.Step() != SQLITE_DONE) return fail();
-      del.Reset();
-      at = next;
+      const int rc = del.Step();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail();
+      at = rc == SQLITE_ROW ? del.Int(0) : 0;
+      del.Reset();  // the row went in the first step (RETURNING rows are buffered)
     }
   }
   int64_t removed = 0;
