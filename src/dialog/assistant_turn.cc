@@ -198,7 +198,9 @@ bool Assistant::RunTurn(Stripe& stripe, const TurnInput& in, const std::string& 
     auto node = stripe.cache.extract(id);
     if (!node) return false;  // reading the store would block
     session = std::move(node.mapped());
-    original = session;
+    // Only an assistant with a knowledge base or an LLM can find mid-turn that the turn must
+    // go elsewhere (WouldBlock); only then is the untouched session kept to put back.
+    if (knowledge_ || llm_) original = session;
   } else if (is_new) {
     session.record.id = id;
   } else {
