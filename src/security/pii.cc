@@ -1,6 +1,7 @@
 #include "security/pii.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 
@@ -59,9 +60,13 @@ bool IsMobile(std::string_view d) {
   return d.size() == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9';
 }
 
-std::optional<PiiKind> Classify(const std::string& d, bool x) {
+std::optional<PiiKind> Classify(std::string_view d, bool x) {
   if (x) {
-    if (d.size() == 17 && ValidIdNumber(d + "X")) return PiiKind::kIdNumber;
+    if (d.size() != 17) return std::nullopt;
+    char id[18];
+    d.copy(id, 17);
+    id[17] = 'X';
+    if (ValidIdNumber(std::string_view(id, 18))) return PiiKind::kIdNumber;
     return std::nullopt;
   }
   const size_t n = d.size();
@@ -77,21 +82,27 @@ std::optional<PiiKind> Classify(const std::string& d, bool x) {
   return std::nullopt;
 }
 
+// A group's digits are digits[first, first + count) of its run, ASCII whatever their width.
 struct Group {
-  std::string digits;
   size_t begin = 0, end = 0;
+  size_t first = 0, count = 0;
 };
 
 // Digit runs: groups of digits joined by single separators, maybe a leading '+', maybe a
 // trailing X (ID numbers). Windows of consecutive groups are classified, longest first.
 void FindNumbers(std::string_view s, std::vector<PiiSpan>& out) {
+  // Bytes that may start a number: ASCII digits, '+', and any non-ASCII byte (full-width forms).
+  static constexpr auto kMayStart = [] {
+    std::array<bool, 256> t{};
+    for (int b = '0'; b <= '9'; ++b) t[b] = true;
+    t['+'] = true;
+    for (int b = 0x80; b < 256; ++b) t[b] = true;
+    return t;
+  }();
   size_t i = 0;
   while (i < s.size()) {
-    const auto byte = static_cast<unsigned char>(s[i]);
-    if (byte < 0x80 && (byte < '0' || byte > '9') && byte != '+') {
-      ++i;  // an ASCII byte that starts no number: skipped without decoding
-      continue;
-    }
+    while (i < s.size() && !kMayStart[static_cast<unsigned char>(s[i])]) ++i;
+    if (i == s.size()) break;
     Cp c = Decode(s, i);
     const bool plus =
         IsPlus(c.cp) && i + c.len < s.size() && DigitValue(Decode(s, i + c.len).cp) >= 0;
@@ -102,21 +113,25 @@ void FindNumbers(std::string_view s, std::vector<PiiSpan>& out) {
     }
     const size_t run_begin = i;
     if (plus) i += c.len;
-    std::vector<Group> groups(1);
-    groups[0].begin = i;
+    // Reused across runs and calls: a run costs no allocation once these have grown.
+    thread_local std::vector<Group> groups;
+    thread_local std::string digits;
+    groups.assign(1, Group{i, i, 0, 0});
+    digits.clear();
     bool x = false;
     size_t x_end = 0;
     while (i < s.size()) {
       c = Decode(s, i);
       if (const int v = DigitValue(c.cp); v >= 0) {
-        groups.back().digits += static_cast<char>('0' + v);
+        digits += static_cast<char>('0' + v);
+        ++groups.back().count;
         i += c.len;
         groups.back().end = i;
         continue;
       }
       if (IsSep(c.cp) && i + c.len < s.size() && DigitValue(Decode(s, i + c.len).cp) >= 0) {
         i += c.len;
-        groups.push_back({"", i, i});
+        groups.push_back({i, i, digits.size(), 0});
         continue;
       }
       if (IsX(c.cp)) {
@@ -133,8 +148,9 @@ void FindNumbers(std::string_view s, std::vector<PiiSpan>& out) {
     for (size_t a = 0; a < groups.size();) {
       bool matched = false;
       for (size_t b = groups.size(); b-- > a;) {
-        std::string d;
-        for (size_t k = a; k <= b; ++k) d += groups[k].digits;
+        // Consecutive groups' digits are adjacent in `digits`.
+        const size_t first = groups[a].first;
+        const std::string_view d(digits.data() + first, groups[b].first + groups[b].count - first);
         if (d.size() > 19) continue;
         const bool with_x = x && b + 1 == groups.size();
         if (const auto kind = Classify(d, with_x)) {
@@ -166,9 +182,9 @@ bool Anonymous(std::string_view text) {
 
 void FindIpv4(std::string_view s, std::vector<PiiSpan>& out) {
   for (size_t i = 0; i < s.size(); ++i) {
-    if (!(s[i] >= '0' && s[i] <= '9') || (i > 0 && (IsAlnumByte(s[i - 1]) || s[i - 1] == '.'))) {
-      continue;
-    }
+    while (i < s.size() && static_cast<unsigned char>(s[i] - '0') > 9) ++i;
+    if (i == s.size()) break;
+    if (i > 0 && (IsAlnumByte(s[i - 1]) || s[i - 1] == '.')) continue;
     size_t j = i;
     int octets = 0;
     bool ok = true;
@@ -191,7 +207,21 @@ void FindIpv4(std::string_view s, std::vector<PiiSpan>& out) {
   }
 }
 
+bool IsHexOrDot(char c) { return IsHex(c) || c == '.'; }
+
+// Whether some run of hex digits, dots and colons holds two colons: every IPv6 address does.
+// JSON's "key":"value" colons stand alone, so most text is ruled out by looking at its colons.
+bool MayHoldIpv6(std::string_view s) {
+  for (size_t c = s.find(':'); c != std::string_view::npos; c = s.find(':', c + 1)) {
+    size_t j = c + 1;
+    while (j < s.size() && IsHexOrDot(s[j])) ++j;
+    if (j < s.size() && s[j] == ':') return true;
+  }
+  return false;
+}
+
 void FindIpv6(std::string_view s, std::vector<PiiSpan>& out) {
+  if (!MayHoldIpv6(s)) return;
   for (size_t i = 0; i < s.size(); ++i) {
     if (!(IsHex(s[i]) || s[i] == ':') ||
         (i > 0 && (IsAlnumByte(s[i - 1]) || s[i - 1] == ':' || s[i - 1] == '.'))) {

@@ -1,5 +1,6 @@
 #include "store/sqlite_store.h"
 
+#include <sched.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -58,6 +59,8 @@ DROP TABLE turns;
 // Heads are written to the sessions table once this many sessions or turns have new ones.
 constexpr size_t kFlushSessions = 2048;
 constexpr int64_t kFlushTurns = 8192;
+// The writer gives way once before a commit of fewer turns than this (WriterLoop).
+constexpr size_t kGatherTurns = 16;
 
 }  // namespace
 
@@ -313,6 +316,14 @@ void SqliteStore::WriterLoop() {
   for (;;) {
     queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and everything queued is written
+    if (queue_.size() < kGatherTurns) {
+      // Group commit: let threads that are ready to run queue their turns first. Each commit
+      // costs a few system calls and rewrites the log's last page, so under load a batch of
+      // 20 costs far less per turn than one of 4; with nothing else to run this returns at once.
+      lock.unlock();
+      sched_yield();
+      lock.lock();
+    }
     batch.swap(queue_);
     lock.unlock();
     WriteBatch(batch);
