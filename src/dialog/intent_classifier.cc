@@ -73,7 +73,7 @@ IntentClassifier::Sparse IntentClassifier::VectorizeConst(std::string_view norma
   const float unknown_idf = std::log(float(pattern_intent_.size() + 1)) + 1;
   std::vector<int> ids;  // known features, sorted below so repeats sit together
   double unknown = 0;
-  for (const auto& f : nlp::Features(normalized)) {
+  for (const auto& f : nlp::Features(normalized, &known_words_)) {
     const auto it = vocab_.find(f.key);
     if (it == vocab_.end()) {
       const double w = KindWeight(f.kind) * unknown_idf;
@@ -125,6 +125,9 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents) {
     for (const auto& p : intents[i].patterns) {
       const std::string norm = normalizer_->ForMatching(p);
       exact_.emplace(norm, static_cast<int>(i));
+      for (auto& w : nlp::Words(norm)) {
+        if (!nlp::HasHan(w)) known_words_.insert(std::move(w));
+      }
       raw.push_back(Vectorize(norm, true));
       pattern_embeddings_.push_back(EmbedNormalized(norm));
       pattern_intent_.push_back(static_cast<int>(i));

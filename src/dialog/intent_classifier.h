@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "dialog/embedder.h"
@@ -74,6 +75,7 @@ class IntentClassifier {
   double threshold_, margin_;
   std::vector<std::string> intents_;
   std::unordered_map<std::string, int> vocab_;
+  std::unordered_set<std::string> known_words_;  // the patterns' English words (nlp::Features)
   std::vector<float> idf_, kind_weight_;
   std::vector<char> is_word_;  // by feature: a whole non-stop word
   std::vector<std::vector<std::pair<int, float>>> pattern_postings_;   // by feature

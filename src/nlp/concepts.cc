@@ -19,8 +19,9 @@ const std::vector<Concept>& Table() {
   static const std::vector<Concept> kTable = {
       {"order", {"订单", "单子", "下单", "下的单", "买的东西", "订的"}, {"order", "purchase"}},
       {"track",
-       {"到哪", "在哪", "物流", "进度", "状态", "跟踪", "追踪", "什么地方", "哪里", "哪儿", "单号"},
-       {"where", "track", "status", "progress", "whereabout"}},
+       {"到哪", "物流", "进度", "状态", "跟踪", "追踪", "单号"},
+       {"track", "status", "progress", "whereabout"}},
+      {"where", {"在哪", "什么地方", "哪里", "哪儿"}, {"where"}},
       {"return", {"退货", "退回", "退掉", "寄回", "想退", "要退"}, {"return", "send back"}},
       {"refund",
        {"退款", "退钱", "钱退", "返款", "到账", "退的钱"},
@@ -131,10 +132,9 @@ const std::vector<Concept>& Table() {
        {"lost card", "stolen", "freeze", "block my card", "lost my card"}},
       {"loan", {"贷款", "借钱", "房贷", "车贷"}, {"loan", "mortgage", "borrow", "credit line"}},
       {"interest", {"利率", "利息", "年化"}, {"interest", "rate", "apr"}},
-      {"flight",
-       {"机票", "航班", "飞机", "登机", "值机"},
-       {"flight", "plane", "boarding", "check in"}},
-      {"hotel", {"酒店", "住宿", "宾馆", "民宿"}, {"hotel", "room", "accommodation", "stay"}},
+      {"flight", {"机票", "航班", "飞机", "登机", "值机"}, {"flight", "plane", "boarding"}},
+      {"checkin", {"值机", "办理入住"}, {"check in", "checkin"}},
+      {"hotel", {"酒店", "住宿", "宾馆", "民宿"}, {"hotel", "accommodation"}},
       {"reschedule",
        {"改签", "改期", "改日期", "换日期", "推迟"},
        {"reschedule", "change the date", "postpone", "rebook"}},
@@ -184,6 +184,7 @@ namespace {
 struct ConceptIndex {
   AhoCorasick zh, en;
   std::vector<std::vector<uint16_t>> zh_concepts, en_concepts;  // by automaton word index
+  std::vector<std::string_view> ids;  // by concept; table entries with the same id are one
 };
 
 void AddTerm(std::string term, uint16_t concept_index, std::vector<std::string>* terms,
@@ -194,7 +195,10 @@ void AddTerm(std::string term, uint16_t concept_index, std::vector<std::string>*
     terms->push_back(std::move(term));
     concepts->emplace_back();
   }
-  (*concepts)[it->second].push_back(concept_index);
+  auto& list = (*concepts)[it->second];
+  if (std::find(list.begin(), list.end(), concept_index) == list.end()) {
+    list.push_back(concept_index);
+  }
 }
 
 const ConceptIndex& Index() {
@@ -202,9 +206,12 @@ const ConceptIndex& Index() {
     ConceptIndex idx;
     std::vector<std::string> zh, en;
     std::unordered_map<std::string, size_t> zh_seen, en_seen;
+    std::unordered_map<std::string_view, uint16_t> by_id;
     const auto& table = Table();
     for (size_t i = 0; i < table.size(); ++i) {
-      const auto c = static_cast<uint16_t>(i);
+      const auto [it, fresh] = by_id.emplace(table[i].id, static_cast<uint16_t>(idx.ids.size()));
+      if (fresh) idx.ids.push_back(table[i].id);
+      const uint16_t c = it->second;
       for (auto t : table[i].zh) AddTerm(std::string(t), c, &zh, &idx.zh_concepts, &zh_seen);
       for (auto t : table[i].en) AddTerm(StemPhrase(t), c, &en, &idx.en_concepts, &en_seen);
     }
@@ -220,8 +227,7 @@ const ConceptIndex& Index() {
 std::vector<std::string> Concepts(std::string_view normalized,
                                   const std::vector<std::string>& words) {
   const ConceptIndex& idx = Index();
-  const auto& table = Table();
-  std::vector<char> hit(table.size(), 0);
+  std::vector<char> hit(idx.ids.size(), 0);
   idx.zh.ForEachMatch(normalized, [&](const AhoCorasick::Match& m) {
     for (uint16_t c : idx.zh_concepts[m.word]) hit[c] = 1;
   });
@@ -229,8 +235,8 @@ std::vector<std::string> Concepts(std::string_view normalized,
     for (uint16_t c : idx.en_concepts[m.word]) hit[c] = 1;
   });
   std::vector<std::string> found;
-  for (size_t i = 0; i < table.size(); ++i) {
-    if (hit[i]) found.emplace_back(table[i].id);
+  for (size_t i = 0; i < hit.size(); ++i) {
+    if (hit[i]) found.emplace_back(idx.ids[i]);
   }
   return found;
 }

@@ -47,6 +47,46 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+bool IsAsciiWord(std::string_view w) {
+  return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+}
+
+std::vector<std::string> Compounds(std::vector<std::string> words,
+                                   const std::unordered_set<std::string>& known) {
+  std::vector<std::string> out;
+  out.reserve(words.size() + 2);
+  std::string joined;
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (!IsAsciiWord(w)) {
+      out.push_back(w);
+      continue;
+    }
+    if (i + 1 < words.size() && IsAsciiWord(words[i + 1])) {
+      joined = w + words[i + 1];
+      if (known.count(joined)) {
+        out.push_back(joined);
+        ++i;
+        continue;
+      }
+    }
+    if (!known.count(w)) {
+      bool split = false;
+      for (size_t k = 3; k + 2 <= w.size() && !split; ++k) {  // "log|in", not "in|to"
+        const std::string left = w.substr(0, k), right = w.substr(k);
+        if (known.count(left) && known.count(right)) {
+          out.push_back(left);
+          out.push_back(right);
+          split = true;
+        }
+      }
+      if (split) continue;
+    }
+    out.push_back(w);
+  }
+  return out;
+}
+
 }  // namespace
 
 bool HasHan(std::string_view s) {
@@ -133,10 +173,12 @@ std::vector<std::string> Words(std::string_view normalized) {
   return words;
 }
 
-std::vector<Feature> Features(std::string_view normalized) {
+std::vector<Feature> Features(std::string_view normalized,
+                              const std::unordered_set<std::string>* known) {
   std::vector<Feature> out;
   out.reserve(3 * normalized.size() / 2 + 8);  // roughly two features per Han character
-  const std::vector<std::string> words = Words(normalized);
+  std::vector<std::string> words = Words(normalized);
+  if (known && !known->empty()) words = Compounds(std::move(words), *known);
   std::vector<std::string> han_run;  // consecutive Han characters across word boundaries
   auto flush_run = [&] {
     for (size_t i = 0; i < han_run.size(); ++i) {

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace parley::nlp {
@@ -26,6 +27,10 @@ struct Feature {
   std::string key;  // prefixed by kind, so "w:order" never collides with "t:ord"
   FeatureKind kind;
 };
-std::vector<Feature> Features(std::string_view normalized);
+// `known` (optional): the English words a classifier was trained on. English writes compounds
+// both ways ("check out" / "checkout", "log in" / "login"): two words that make a known word
+// count as that word, and an unknown word made of two known ones as those two.
+std::vector<Feature> Features(std::string_view normalized,
+                              const std::unordered_set<std::string>* known = nullptr);
 
 }  // namespace parley::nlp

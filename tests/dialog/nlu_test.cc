@@ -189,6 +189,22 @@ intents:
   EXPECT_EQ(nlu->Analyze("can I get a receipt", day).intent.top.name, "invoice");
 }
 
+TEST(CompoundWordTest, OneWordAndTwoWordsMatchEachOther) {
+  auto flow = FlowFromYaml(R"(
+intents:
+  - {name: checkin, patterns: [what time is check-in, can i check in early], response: a}
+  - {name: checkout, patterns: [what time is checkout, late checkout], response: b}
+  - {name: account, patterns: [i cannot login, reset my password], response: c}
+)");
+  const auto nlu = NluFor(*flow);
+  const auto day = Day(2026, 1, 1);
+  // Two words the patterns write as one, and one word they write as two.
+  const auto out = nlu->Analyze("when do we have to check out", day).intent;
+  EXPECT_EQ(out.top.name, "checkout");
+  EXPECT_EQ(nlu->Analyze("is checkin possible before noon", day).intent.top.name, "checkin");
+  EXPECT_EQ(nlu->Analyze("i can't log in to the app", day).intent.top.name, "account");
+}
+
 TEST_F(ClassifierTest, SentimentRidesAlong) {
   const auto r = nlu_->Analyze("退款还没到，气死我了", Day(2026, 1, 1));
   EXPECT_EQ(r.sentiment.emotion, "anger");
