@@ -1,6 +1,7 @@
 #include "nlp/concepts.h"
 
 #include <algorithm>
+#include <cctype>
 #include <unordered_map>
 
 #include "nlp/tokenizer.h"
@@ -146,6 +147,8 @@ const std::vector<Concept>& Table() {
       {"product",
        {"参数", "规格", "材质", "颜色", "型号", "功能", "尺寸多大"},
        {"spec", "specification", "material", "colour", "color", "model", "feature"}},
+#include "nlp/concepts_general.inc"
+#include "nlp/concepts_services.inc"
   };
   return kTable;
 }
@@ -161,12 +164,20 @@ std::string StemmedLine(const std::vector<std::string>& words) {
   return line;
 }
 
-std::string StemPhrase(std::string_view phrase) {
+std::string StemPhrase(std::string_view raw) {
+  // The normalizer turns ASCII punctuation into spaces ("didn't" -> "didn t", "wi-fi" ->
+  // "wi fi"); a term must be split the same way to match.
+  std::string phrase(raw);
+  for (char& c : phrase) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x80 && !std::isalnum(u)) c = ' ';
+  }
   std::string out = " ";
   size_t start = 0;
   while (start <= phrase.size()) {
     const size_t sp = phrase.find(' ', start);
-    const std::string_view w = phrase.substr(start, sp == std::string_view::npos ? sp : sp - start);
+    const std::string_view w =
+        std::string_view(phrase).substr(start, sp == std::string::npos ? sp : sp - start);
     if (!w.empty()) out += Stem(w) + ' ';
     if (sp == std::string_view::npos) break;
     start = sp + 1;
