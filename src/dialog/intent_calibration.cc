@@ -12,6 +12,7 @@ namespace {
 // a raw score of 0.5 maps to 50%.
 constexpr double kPriorA = 7.5, kPriorB = -2;
 constexpr double kFittedB = -2;
+constexpr double kMaxSlope = 6;
 
 double Sigmoid(double z) { return 1 / (1 + std::exp(-z)); }
 
@@ -55,7 +56,10 @@ void IntentClassifier::FitCalibration(const std::vector<Sparse>& vectors) {
     if (!std::isfinite(a) || std::abs(step) < 1e-9) break;
   }
   if (!std::isfinite(a)) return;
-  a_ = std::clamp(a, 3.5, 10.0);  // confidence must rise with similarity, but not jump
+  // Confidence must rise with similarity, but not jump. The fit sees no out-of-scope messages,
+  // only patterns that share words with their own intent, so a steeper curve than this (seen on
+  // flows whose intents share few words) admits messages that share one word with a pattern.
+  a_ = std::clamp(a, 3.5, kMaxSlope);
   b_ = kFittedB;
 }
 

@@ -44,8 +44,8 @@ const std::vector<Concept>& Table() {
       {"pay",
        {"支付", "付款", "付钱", "结账", "货到付款", "扣款", "扣了", "信用卡", "银行卡", "花呗",
         "支付宝", "微信支付", "分期"},
-       {"pay", "payment", "checkout", "paypal", "charged", "credit card", "debit card", "alipay",
-        "apple pay", "installment"}},
+       {"pay", "payment", "paypal", "charged", "credit card", "debit card", "alipay", "apple pay",
+        "installment"}},
       {"fail",
        {"失败", "不成功", "出错", "报错", "付不了", "不上去"},
        {"fail", "failed", "error", "declin", "didn't go through", "not working", "isn't working"}},
@@ -54,7 +54,7 @@ const std::vector<Concept>& Table() {
        {"invoice", "receipt", "vat", "billing"}},
       {"stock",
        {"库存", "有货", "缺货", "补货", "现货", "卖完", "还有吗", "到货通知"},
-       {"stock", "in stock", "sold out", "restock", "available", "availability"}},
+       {"in stock", "out of stock", "sold out", "restock", "available", "availability"}},
       {"size",
        {"尺码", "码数", "尺寸", "几码", "多大码", "大码", "小码", "合脚"},
        {"size", "fit", "too small", "too big", "medium"}},
@@ -133,7 +133,7 @@ const std::vector<Concept>& Table() {
        {"lost card", "stolen", "freeze", "block my card", "lost my card"}},
       {"loan", {"贷款", "借钱", "房贷", "车贷"}, {"loan", "mortgage", "borrow", "credit line"}},
       {"interest", {"利率", "利息", "年化"}, {"interest", "rate", "apr"}},
-      {"flight", {"机票", "航班", "飞机", "登机", "值机"}, {"flight", "plane", "boarding"}},
+      {"flight", {"机票", "航班", "飞机", "登机", "值机"}, {"flight", "airplane", "boarding"}},
       {"checkin", {"值机", "办理入住"}, {"check in", "checkin"}},
       {"hotel", {"酒店", "住宿", "宾馆", "民宿"}, {"hotel", "accommodation"}},
       {"reschedule",
@@ -149,6 +149,7 @@ const std::vector<Concept>& Table() {
        {"spec", "specification", "material", "colour", "color", "model", "feature"}},
 #include "nlp/concepts_general.inc"
 #include "nlp/concepts_services.inc"
+#include "nlp/concepts_travel_food.inc"
   };
   return kTable;
 }
