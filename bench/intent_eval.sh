@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Intent accuracy on every flow under eval/ with its test lines, no model loaded: in-scope
+# accuracy and out-of-scope recall at each flow's threshold, beside the targets (in scope >= 0.85,
+# out of scope >= 0.70). Which sets were written blind is in docs/dialog.md (Evaluation).
+#
+# Usage: bench/intent_eval.sh [PARLEY_BINARY]   (default: build/src/parley)
+# Writes bench/results/intents.md (overwritten).
+set -euo pipefail
+cd "$(dirname -- "$0")/.."
+bin=${1:-build/src/parley}
+sets=(
+  "examples/customer_service.yaml eval/customer_service_dev.jsonl"
+  "examples/customer_service.yaml eval/customer_service_holdout.jsonl"
+  "examples/customer_service.yaml eval/customer_service_blind.jsonl"
+  "eval/electronics_store.yaml eval/electronics_store_test.jsonl"
+  "eval/telecom.yaml eval/telecom_test.jsonl"
+  "eval/bank.yaml eval/bank_test.jsonl"
+  "eval/hotel.yaml eval/hotel_test.jsonl"
+  "eval/food_delivery.yaml eval/food_delivery_test.jsonl"
+  "eval/airline.yaml eval/airline_test.jsonl"
+  "eval/online_course.yaml eval/online_course_test.jsonl"
+)
+rows=""
+for s in "${sets[@]}"; do
+  read -r flow data <<<"$s"
+  out=$("$bin" eval intents --flow "$flow" --data "$data")
+  lines=$(grep -o 'utterances: [0-9]*' <<<"$out" | awk '{print $2}')
+  oos_n=$(grep -o 'out of scope [0-9]*' <<<"$out" | awk '{print $4}')
+  in_acc=$(grep -o 'in-scope accuracy: [0-9.]*' <<<"$out" | awk '{print $3}')
+  oos_rec=$(grep -o 'recall [0-9.]*' <<<"$out" | head -1 | awk '{print $2}')
+  acc=$(grep -o '^accuracy: [0-9.]*' <<<"$out" | awk '{print $2}')
+  f1=$(grep -o 'macro-F1: [0-9.]*' <<<"$out" | awk '{print $2}')
+  rows+="| \`$flow\` / \`$(basename "$data")\` | $lines ($oos_n) | $in_acc | $oos_rec | $acc | $f1 |"$'\n'
+done
+mkdir -p bench/results
+{
+  echo "# Intent classification"
+  echo
+  echo "\`bench/intent_eval.sh\`, $(date -u +%Y-%m-%dT%H:%MZ), no model loaded, each flow's threshold."
+  echo "Targets: in-scope accuracy >= 0.85, out-of-scope recall >= 0.70."
+  echo
+  echo "| flow / set | lines (out of scope) | in-scope accuracy | out-of-scope recall | accuracy | macro-F1 |"
+  echo "|---|---|---|---|---|---|"
+  printf '%s' "$rows"
+} > bench/results/intents.md
+cat bench/results/intents.md
