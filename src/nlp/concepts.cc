@@ -135,7 +135,6 @@ const std::vector<Concept>& Table() {
       {"interest", {"利率", "利息", "年化"}, {"interest", "rate", "apr"}},
       {"flight", {"机票", "航班", "飞机", "登机", "值机"}, {"flight", "airplane", "boarding"}},
       {"checkin", {"值机", "办理入住"}, {"check in", "checkin"}},
-      {"hotel", {"酒店", "住宿", "宾馆", "民宿"}, {"hotel", "accommodation"}},
       {"reschedule",
        {"改签", "改期", "改日期", "换日期", "推迟"},
        {"reschedule", "change the date", "postpone", "rebook"}},
