@@ -144,7 +144,7 @@ class Assistant {
   bool WouldBlock(const Decision& d) const;
   // No rule answered (or the intent wants the LLM): knowledge hook, then LLM.
   void Escalate(Decision* d, const NluResult& nlu, const TurnInput& in, const std::string& id,
-                const SessionState& state, Vars vars, ReplyListener* listener,
+                const SessionState& state, const Vars& vars, ReplyListener* listener,
                 std::vector<Citation>* citations);
   // Caches the session and queues the turn's save; `done` runs once it is saved, after events.
   void SaveAsync(Stripe& stripe, const std::string& id, Cached c, const TurnInput& in,

@@ -129,7 +129,7 @@ bool Assistant::WouldBlock(const Decision& d) const {
 }
 
 void Assistant::Escalate(Decision* d, const NluResult& nlu, const TurnInput& in,
-                         const std::string& id, const SessionState& state, Vars vars,
+                         const std::string& id, const SessionState& state, const Vars& vars,
                          ReplyListener* listener, std::vector<Citation>* citations) {
   if (d->ask_knowledge && knowledge_) {
     if (auto k = knowledge_->Answer({in.message, nlu.normalized, state.recent})) {
@@ -140,8 +140,10 @@ void Assistant::Escalate(Decision* d, const NluResult& nlu, const TurnInput& in,
     }
   }
   if (!d->ask_knowledge && !d->ask_llm) return;
-  for (const auto& [k, v] : state.slots) vars.emplace(k, v);
-  if (auto text = AskLlm(state, vars, in.message, id, listener)) {
+  // Decide() added the slots it knew of; a form may have filled more since.
+  Vars with_slots = vars;
+  for (const auto& [k, v] : state.slots) with_slots.emplace(k, v);
+  if (auto text = AskLlm(state, with_slots, in.message, id, listener)) {
     d->reply = std::move(*text);
     d->source = Source::kLlm;
   }
@@ -222,7 +224,7 @@ bool Assistant::RunTurn(Stripe& stripe, const TurnInput& in, const std::string& 
   const auto today = std::chrono::floor<std::chrono::days>(
       std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(now)));
   const NluResult nlu = nlu_->Analyze(in.message, today);
-  const Vars vars = TurnVars(in, id, nlu, *flow_);
+  Vars vars = TurnVars(in, id, nlu, *flow_);
   const int64_t turns = session.record.turn_count;
   const uint64_t seed = Mix(options_.seed ^ std::hash<std::string>{}(id) ^ Mix(turns));
   Decision d = Decide(*flow_, nlu, in.message, &state, vars, seed);

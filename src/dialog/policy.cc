@@ -254,7 +254,7 @@ std::string FallbackReply(const Flow& flow, std::string_view message, const Vars
 }
 
 Decision Decide(const Flow& flow, const NluResult& nlu, std::string_view message,
-                SessionState* state, Vars vars, uint64_t seed) {
+                SessionState* state, Vars& vars, uint64_t seed) {
   for (const auto& [k, v] : state->slots) vars.emplace(k, v);
   if (!state->form.empty()) {
     Decision d = ContinueForm(flow, nlu, message, state, vars, seed);

@@ -29,9 +29,10 @@ struct Decision {
   bool handoff_started = false;
 };
 
-// `vars` holds the turn's variables (emotion, channel...); slots are added as they fill.
+// `vars` holds the turn's variables (emotion, channel...); the session's slots are added to it
+// as they fill.
 Decision Decide(const Flow& flow, const NluResult& nlu, std::string_view message,
-                SessionState* state, Vars vars, uint64_t seed);
+                SessionState* state, Vars& vars, uint64_t seed);
 
 // The flow's fallback text (or a built-in one in the message's language).
 std::string FallbackReply(const Flow& flow, std::string_view message, const Vars& vars,
