@@ -149,6 +149,8 @@ const std::vector<Concept>& Table() {
 #include "nlp/concepts_general.inc"
 #include "nlp/concepts_services.inc"
 #include "nlp/concepts_travel_food.inc"
+#include "nlp/concepts_logistics_mobility.inc"
+#include "nlp/concepts_digital.inc"
   };
   return kTable;
 }
