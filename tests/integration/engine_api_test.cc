@@ -274,7 +274,8 @@ TEST(EngineSecurityTest, TokensPerMinuteAreReservedUpFront) {
   ASSERT_TRUE(s.started() && WaitReady(s.port())) << s.Output();
   // All 100 tokens are generated (no early end of text), so all 100 stay used, not refunded.
   const auto ok = Send(s.port(), "POST", "/v1/chat/completions",
-                       std::string("{") + kMsg + R"(,"max_tokens":100,"ignore_eos":true})");
+                       std::string("{") + kMsg + R"(,"max_tokens":100,"ignore_eos":true})", {},
+                       std::chrono::seconds(60));  // 100 tokens take over 5 s on a loaded machine
   EXPECT_EQ(ok.status, 200) << ok.raw;
   // 100 used of 300; asking for 250 more cannot be reserved.
   const auto refused = Send(s.port(), "POST", "/v1/chat/completions",
