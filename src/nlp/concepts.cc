@@ -151,6 +151,7 @@ const std::vector<Concept>& Table() {
 #include "nlp/concepts_travel_food.inc"
 #include "nlp/concepts_logistics_mobility.inc"
 #include "nlp/concepts_digital.inc"
+#include "nlp/concepts_retail.inc"
   };
   return kTable;
 }
