@@ -130,7 +130,7 @@ const std::vector<Concept>& Table() {
       {"transfer", {"转账", "汇款", "打钱", "转钱"}, {"transfer", "wire", "send money", "remit"}},
       {"lost_card",
        {"挂失", "冻结", "卡丢了", "卡被偷", "卡掉了"},
-       {"lost card", "stolen", "freeze", "block my card", "lost my card"}},
+       {"lost card", "stolen", "freeze my card", "block my card", "lost my card"}},
       {"loan", {"贷款", "借钱", "房贷", "车贷"}, {"loan", "mortgage", "borrow", "credit line"}},
       {"interest", {"利率", "利息", "年化"}, {"interest", "rate", "apr"}},
       {"flight", {"机票", "航班", "飞机", "登机", "值机"}, {"flight", "airplane", "boarding"}},
@@ -152,6 +152,7 @@ const std::vector<Concept>& Table() {
 #include "nlp/concepts_logistics_mobility.inc"
 #include "nlp/concepts_digital.inc"
 #include "nlp/concepts_retail.inc"
+#include "nlp/concepts_lifestyle.inc"
   };
   return kTable;
 }

@@ -164,10 +164,10 @@ intents:
   ASSERT_TRUE(with.ok());
   EXPECT_GT(embedder->calls.load(), 8);  // every pattern was embedded at load
   const auto day = Day(2026, 1, 1);
-  // "rain" shares no word with any weather pattern; its embedding is close to them.
-  const auto alone = lexical->Analyze("will it rain tomorrow", day).intent;
+  // "umbrella" shares no word with any weather pattern; its embedding is close to them.
+  const auto alone = lexical->Analyze("do i need an umbrella tomorrow", day).intent;
   EXPECT_FALSE(alone.top.name == "weather" && alone.in_scope) << alone.top.confidence;
-  const auto c = (*with)->Analyze("will it rain tomorrow", day).intent;
+  const auto c = (*with)->Analyze("do i need an umbrella tomorrow", day).intent;
   EXPECT_EQ(c.top.name, "weather");
   EXPECT_TRUE(c.in_scope) << c.top.confidence;
   // A failing model leaves the lexical classifier working.

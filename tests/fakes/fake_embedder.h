@@ -21,9 +21,9 @@ class FakeEmbedder : public dialog::Embedder {
     ++calls;
     if (fail) return MakeError(ErrorCode::kUnavailable, "embedding model not loaded");
     static const std::vector<std::pair<std::string, int>> kConcepts = {
-        {"thx", 0},   {"thank", 0}, {"谢", 0},   {"cheers", 0},  {"refund", 1},
-        {"money", 1}, {"退款", 1},  {"钱", 1},   {"weather", 2}, {"天气", 2},
-        {"rain", 2},  {"ship", 3},  {"运费", 3}, {"邮", 3}};
+        {"thx", 0},   {"thank", 0},    {"谢", 0},   {"cheers", 0},  {"refund", 1},
+        {"money", 1}, {"退款", 1},     {"钱", 1},   {"weather", 2}, {"天气", 2},
+        {"rain", 2},  {"umbrella", 2}, {"ship", 3}, {"运费", 3},    {"邮", 3}};
     std::vector<float> v(5, 0.0f);
     for (const auto& [needle, axis] : kConcepts) {
       if (text.find(needle) != std::string_view::npos) v[axis] += 1;
