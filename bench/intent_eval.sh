@@ -19,6 +19,11 @@ sets=(
   "eval/food_delivery.yaml eval/food_delivery_test.jsonl"
   "eval/airline.yaml eval/airline_test.jsonl"
   "eval/online_course.yaml eval/online_course_test.jsonl"
+  "eval/apparel_store.yaml eval/apparel_store_test.jsonl"
+  "eval/fitness_club.yaml eval/fitness_club_test.jsonl"
+  "eval/courier.yaml eval/courier_test.jsonl"
+  "eval/cosmetics_shop.yaml eval/cosmetics_shop_test.jsonl"
+  "eval/appliance_service.yaml eval/appliance_service_test.jsonl"
 )
 rows=""
 for s in "${sets[@]}"; do
