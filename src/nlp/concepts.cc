@@ -74,7 +74,7 @@ const std::vector<Concept>& Table() {
        {"complain", "complaint", "terrible", "awful", "unacceptable", "unhappy", "worst",
         "horrible", "disappointed", "ridiculous", "furious", "angry"}},
       {"human",
-       {"人工", "真人", "转接", "客服人员", "人工服务", "找个人"},
+       {"人工", "真人", "转接", "客服人员", "人工服务", "找个人", "机器人", "自动回复", "小姐姐"},
        {"human", "agent", "real person", "representative", "someone real", "operator",
         "live person", "staff member"}},
       {"hours",
@@ -86,12 +86,16 @@ const std::vector<Concept>& Table() {
        {"电话", "联系", "邮箱", "热线", "号码"},
        {"phone", "contact", "email", "hotline", "call", "reach", "number"}},
       {"greet",
-       {"你好", "您好", "哈喽", "早上好", "晚上好", "下午好", "在吗", "嗨", "有人吗", "在不在"},
-       {"hello", "hi", "hey", "heya", "hiya", "good morning", "good afternoon", "good evening",
-        "anyone here", "anybody there", "greeting"}},
+       {"你好", "您好", "哈喽", "哈罗", "早上好", "晚上好", "下午好", "在吗", "嗨", "有人吗",
+        "有人在", "在不在", "喂喂", "人呢"},
+       {"hello", "helo", "hallo", "hi", "hey", "heya", "hiya", "good morning", "good afternoon",
+        "good evening", "anyone here", "anybody there", "anyone there", "greeting"}},
       {"bye",
-       {"再见", "拜拜", "回见", "先走了", "下次见", "先这样", "再会"},
-       {"bye", "goodbye", "see you", "see ya", "take care", "later"}},
+       {"再见", "拜拜", "拜了", "拜咯", "回见", "先走了", "下次见", "先这样", "就这样吧", "再会",
+        "下次再聊", "回头聊", "没别的了", "没别的事", "没有其他问题", "没其他问题", "晚安", "告辞"},
+       {"bye", "byee", "goodbye", "see you", "see ya", "cya", "take care", "later", "ttyl",
+        "that's all", "that is all", "that's everything", "nothing else", "i'm done", "all set",
+        "good night", "have a good day", "have a nice day", "have a good one"}},
       {"thanks",
        {"谢谢", "感谢", "多谢", "谢了", "谢啦", "辛苦了", "麻烦你了"},
        {"thank", "thanks", "thx", "ty", "appreciate", "cheer"}},
@@ -146,13 +150,13 @@ const std::vector<Concept>& Table() {
       {"product",
        {"参数", "规格", "材质", "颜色", "型号", "功能", "尺寸多大"},
        {"spec", "specification", "material", "colour", "color", "model", "feature"}},
+#include "nlp/concepts_digital.inc"
 #include "nlp/concepts_general.inc"
+#include "nlp/concepts_lifestyle.inc"
+#include "nlp/concepts_logistics_mobility.inc"
+#include "nlp/concepts_retail.inc"
 #include "nlp/concepts_services.inc"
 #include "nlp/concepts_travel_food.inc"
-#include "nlp/concepts_logistics_mobility.inc"
-#include "nlp/concepts_digital.inc"
-#include "nlp/concepts_retail.inc"
-#include "nlp/concepts_lifestyle.inc"
   };
   return kTable;
 }
