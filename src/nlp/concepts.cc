@@ -243,6 +243,15 @@ const ConceptIndex& Index() {
 
 }  // namespace
 
+std::vector<ConceptTerm> ConceptTerms() {
+  std::vector<ConceptTerm> out;
+  for (const auto& c : Table()) {
+    for (auto t : c.zh) out.push_back({c.id, t, true});
+    for (auto t : c.en) out.push_back({c.id, t, false});
+  }
+  return out;
+}
+
 std::vector<std::string> Concepts(std::string_view normalized,
                                   const std::vector<std::string>& words) {
   const ConceptIndex& idx = Index();

@@ -107,6 +107,27 @@ TEST(TokenizerTest, FeaturesIncludeHanBigramsAndEnglishTrigrams) {
   EXPECT_TRUE(has(en, "t:nd#"));
 }
 
+// A term that normalisation would change (traditional, upper case, full-width) can never match.
+TEST(ConceptsTest, EveryTermCanMatch) {
+  auto normalizer = Normalizer::Create();
+  ASSERT_TRUE(normalizer.ok());
+  const auto terms = ConceptTerms();
+  EXPECT_GT(terms.size(), 5000u);
+  for (const auto& t : terms) {
+    const std::string term(t.term);
+    if (t.chinese) {
+      EXPECT_EQ((*normalizer)->ForMatching(term), term) << t.id;
+    } else {
+      EXPECT_FALSE(term.empty()) << t.id;
+      for (char c : term) {
+        EXPECT_TRUE((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ' || c == '\'' ||
+                    c == '-' || c == '.' || c == '&')
+            << t.id << ": " << term;
+      }
+    }
+  }
+}
+
 TEST(ConceptsTest, SameMeaningInOtherWordsOrLanguagesSharesAConcept) {
   auto concepts = [](const std::string& text) { return Concepts(text, Words(text)); };
   using V = std::vector<std::string>;
