@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "dialog/entities.h"
+#include "dialog/flow_loader.h"
 #include "fakes/fake_embedder.h"
 #include "test_flow.h"
 
@@ -187,6 +188,30 @@ intents:
   EXPECT_EQ(nlu->Analyze("where is my refund", day).intent.top.name, "refund");
   EXPECT_EQ(nlu->Analyze("is shipping free?", day).intent.top.name, "shipping_fee");
   EXPECT_EQ(nlu->Analyze("can I get a receipt", day).intent.top.name, "invoice");
+}
+
+// A question about something the flow never mentions (a bank account, a train ticket, a
+// courier's parcel), asked with the flow's own words (change, lost, 查), belongs to another
+// business: it goes to the fallback, while the flow's own questions still match. The airline
+// flow and its lines were written by someone who never saw the classifier (eval/).
+TEST(ConceptSignalTest, AThingTheFlowNeverMentionsSendsTheMessageOutOfScope) {
+  auto loaded = LoadFlowFile(std::string(PARLEY_SOURCE_DIR) + "/eval/airline.yaml");
+  ASSERT_TRUE(loaded.ok()) << (loaded.issues.empty() ? "" : loaded.issues[0].ToString());
+  const auto nlu = NluFor(*loaded.flow);
+  const auto day = Day(2026, 1, 1);
+  for (const char* text :
+       {"i want to change my phone number on my bank account",
+        "my package was lost by the courier, what should i do", "帮我查一下火车票"}) {
+    const auto c = nlu->Analyze(text, day).intent;
+    EXPECT_FALSE(c.in_scope) << text << " -> " << c.top.name << " " << c.top.confidence;
+  }
+  for (auto [text, intent] : std::vector<std::pair<std::string, std::string>>{
+           {"my suitcase never came off the belt", "lost_baggage"},
+           {"我想改签到明天的航班", "change_flight"}}) {
+    const auto c = nlu->Analyze(text, day).intent;
+    EXPECT_EQ(c.top.name, intent) << text;
+    EXPECT_TRUE(c.in_scope) << text << " " << c.top.confidence;
+  }
 }
 
 TEST(CompoundWordTest, OneWordAndTwoWordsMatchEachOther) {
