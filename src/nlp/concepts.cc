@@ -157,6 +157,7 @@ const std::vector<Concept>& Table() {
 #include "nlp/concepts_retail.inc"
 #include "nlp/concepts_services.inc"
 #include "nlp/concepts_travel_food.inc"
+#include "nlp/concepts_colloquial.inc"
   };
   return kTable;
 }
