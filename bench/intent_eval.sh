@@ -24,6 +24,9 @@ sets=(
   "eval/courier.yaml eval/courier_test.jsonl"
   "eval/cosmetics_shop.yaml eval/cosmetics_shop_test.jsonl"
   "eval/appliance_service.yaml eval/appliance_service_test.jsonl"
+  "eval/marketplace_shop.yaml eval/marketplace_shop_test.jsonl"
+  "eval/gadget_shop.yaml eval/gadget_shop_test.jsonl"
+  "eval/furniture_store.yaml eval/furniture_store_test.jsonl"
 )
 rows=""
 for s in "${sets[@]}"; do
