@@ -63,7 +63,7 @@ const std::vector<Concept>& Table() {
        {"warranty", "guarantee", "repair"}},
       {"discount",
        {"优惠", "折扣", "打折", "便宜", "活动", "促销", "优惠码", "优惠券"},
-       {"coupon", "discount", "promo", "any deal", "a deal", "good deal", "best deal", "special deal", "voucher", "cheaper"}},
+       {"coupon", "discount", "promo", "deal", "voucher", "cheaper"}},
       {"member", {"会员", "积分", "等级"}, {"member", "membership", "loyalty", "point", "reward"}},
       {"account",
        {"账号", "账户", "登录", "登陆", "登不", "密码", "验证码", "注册"},
@@ -158,6 +158,7 @@ const std::vector<Concept>& Table() {
 #include "nlp/concepts_services.inc"
 #include "nlp/concepts_travel_food.inc"
 #include "nlp/concepts_colloquial.inc"
+#include "nlp/concepts_shopping.inc"
   };
   return kTable;
 }
