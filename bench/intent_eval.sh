@@ -28,6 +28,8 @@ sets=(
   "eval/marketplace_shop.yaml eval/marketplace_shop_test.jsonl"
   "eval/gadget_shop.yaml eval/gadget_shop_test.jsonl"
   "eval/furniture_store.yaml eval/furniture_store_test.jsonl"
+  "eval/baby_store.yaml eval/baby_store_test.jsonl"
+  "eval/sports_store.yaml eval/sports_store_test.jsonl"
 )
 rows=""
 blind_in=() blind_oos=()
