@@ -159,6 +159,7 @@ const std::vector<Concept>& Table() {
 #include "nlp/concepts_travel_food.inc"
 #include "nlp/concepts_colloquial.inc"
 #include "nlp/concepts_shopping.inc"
+#include "nlp/concepts_aftersales.inc"
   };
   return kTable;
 }
