@@ -91,8 +91,9 @@ const std::vector<Concept>& Table() {
        {"hello", "helo", "hallo", "hi", "hey", "heya", "hiya", "good morning", "good afternoon",
         "good evening", "anyone here", "anybody there", "anyone there", "greeting"}},
       {"bye",
-       {"再见", "拜拜", "先拜了", "那拜了", "拜了哈", "拜咯", "回见", "先走了", "下次见", "先这样", "就这样吧", "再会",
-        "下次再聊", "回头聊", "没别的了", "没别的事", "没有其他问题", "没其他问题", "晚安", "告辞"},
+       {"再见",     "拜拜",     "先拜了",       "那拜了",     "拜了哈", "拜咯",     "回见",
+        "先走了",   "下次见",   "先这样",       "就这样吧",   "再会",   "下次再聊", "回头聊",
+        "没别的了", "没别的事", "没有其他问题", "没其他问题", "晚安",   "告辞"},
        {"bye", "byee", "goodbye", "see you", "see ya", "cya", "take care", "later", "ttyl",
         "that's all", "that is all", "that's everything", "nothing else", "i'm done", "all set",
         "good night", "have a good day", "have a nice day", "have a good one"}},
@@ -150,16 +151,16 @@ const std::vector<Concept>& Table() {
       {"product",
        {"参数", "规格", "材质", "颜色", "型号", "功能", "尺寸多大"},
        {"spec", "specification", "material", "colour", "color", "model", "feature"}},
+#include "nlp/concepts_aftersales.inc"
+#include "nlp/concepts_colloquial.inc"
 #include "nlp/concepts_digital.inc"
 #include "nlp/concepts_general.inc"
 #include "nlp/concepts_lifestyle.inc"
 #include "nlp/concepts_logistics_mobility.inc"
 #include "nlp/concepts_retail.inc"
 #include "nlp/concepts_services.inc"
-#include "nlp/concepts_travel_food.inc"
-#include "nlp/concepts_colloquial.inc"
 #include "nlp/concepts_shopping.inc"
-#include "nlp/concepts_aftersales.inc"
+#include "nlp/concepts_travel_food.inc"
   };
   return kTable;
 }
