@@ -154,6 +154,7 @@ const std::vector<Concept>& Table() {
        {"参数", "规格", "材质", "颜色", "型号", "功能", "尺寸多大"},
        {"spec", "specification", "material", "colour", "color", "model", "feature"}},
 #include "nlp/concepts_aftersales.inc"
+#include "nlp/concepts_bookings.inc"
 #include "nlp/concepts_colloquial.inc"
 #include "nlp/concepts_digital.inc"
 #include "nlp/concepts_general.inc"
