@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <tuple>
 
 #include "nlp/concepts.h"
 #include "nlp/normalizer.h"
@@ -125,6 +127,15 @@ TEST(ConceptsTest, EveryTermCanMatch) {
             << t.id << ": " << term;
       }
     }
+  }
+}
+
+// Entries with the same id merge, so a term written twice for one concept (in two tables, say)
+// is dead weight that hides which table really holds it.
+TEST(ConceptsTest, NoConceptListsATermTwice) {
+  std::set<std::tuple<std::string_view, std::string_view, bool>> seen;
+  for (const auto& t : ConceptTerms()) {
+    EXPECT_TRUE(seen.emplace(t.id, t.term, t.chinese).second) << t.id << ": " << t.term;
   }
 }
 

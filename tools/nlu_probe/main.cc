@@ -1,6 +1,8 @@
 // nlu_probe: prints, for each line of standard input, the normalised text, its words and the
-// thesaurus concepts it carries, as the intent classifier sees them. For whoever extends the
-// concept thesaurus (src/nlp/concepts*.{cc,inc}) and wants to see what a sentence matches.
+// thesaurus concepts it carries. For whoever extends the concept thesaurus
+// (src/nlp/concepts*.{cc,inc}) and wants to see what a sentence matches. A classifier may also
+// join or split English compounds by its own patterns' words ("log in" / "login"); this tool,
+// having no flow, shows the words as written.
 //
 //   echo "钱什么时候退给我" | build/tools/nlu_probe
 #include <iostream>
