@@ -174,6 +174,8 @@ const std::vector<Concept>& Table() {
        {"spec", "specification", "material", "colour", "color", "model", "feature"}},
 #include "nlp/concepts_aftersales.inc"
 #include "nlp/concepts_bookings.inc"
+#include "nlp/concepts_chat_en.inc"
+#include "nlp/concepts_chat_zh.inc"
 #include "nlp/concepts_colloquial.inc"
 #include "nlp/concepts_digital.inc"
 #include "nlp/concepts_general.inc"
