@@ -16,8 +16,9 @@ struct Concept {
   std::vector<std::string_view> en;  // matched as whole (stemmed) words or word sequences
 };
 
-// Every match counts: a longer term does not hide a shorter one inside it, and nothing excludes
-// a concept by context. So a term must mean its concept in (nearly) every message containing it;
+// Every match counts: a longer term does not hide a shorter one inside it, and only the few
+// phrases of NotConcepts() (below) hide a term. So a term must mean its concept in (nearly) every
+// message containing it;
 // where a word is also common in other senses it is written as the phrases that do mean the
 // concept: not bare 人工 (人工费), 机器人 (扫地机器人), 收到 (好的收到), 态度 (态度很好), 有问题
 // (我有问题想问), 不对 (对不对), 最近的 (最近的订单), 在线 / 线上 (在线支付), 直播 (直播间), 保险
@@ -26,10 +27,11 @@ struct Concept {
 // charged (won't charge), free (gluten free), member (staff member), point (at this point),
 // interest (interested), rate, phone / number (order number), transfer (airport transfer),
 // package (a parcel, not a plan), missing (stems to "miss": missed my flight), train (training),
-// table (furniture), key (license key), rent (the rent is due), visa (pay with visa). Still
-// matching where the other sense is rare in customer chat, or no phrase can tell them apart:
-// 积分 (微积分), 你好 (你好像), 在吗 (现在吗), 错了 (不错了), order (in order to), return (return
-// flight), class (business class), ticket (support ticket), plan (planning), temperature.
+// table (furniture), key (license key), rent (the rent is due), visa (pay with visa). Kept, with
+// the phrases of the other sense in NotConcepts(): 积分 (微积分), 你好 (你好像), 在吗 (现在吗), 错了
+// (不错了), 少了 (多少了), order (in order to), return (return flight), class (business class),
+// ticket (support ticket). Still matching where no phrase can tell the senses apart: plan
+// (planning, which stems to "plan"), temperature.
 const std::vector<Concept>& Table() {
   static const std::vector<Concept> kTable = {
       {"order", {"订单", "单子", "下单", "下的单", "买的东西", "订的"}, {"order", "purchase"}},
@@ -369,6 +371,36 @@ const std::vector<Concept>& Table() {
   return kTable;
 }
 
+// Phrases in which a term means something else, common enough in customer chat to matter: inside
+// the phrase that one term does not count (the phrase's other terms still do: "return flight"
+// is still a flight).
+struct NotATerm {
+  std::string_view phrase, term;
+};
+struct Blockers {
+  std::vector<NotATerm> zh, en;
+};
+const Blockers& NotConcepts() {
+  static const Blockers kBlockers = {
+      {{"微积分", "积分"},
+       {"你好像", "你好"},
+       {"你好好", "你好"},
+       {"现在吗", "在吗"},
+       {"实在吗", "在吗"},
+       {"不错了", "错了"},
+       {"多少了", "少了"}},
+      {{"in order to", "order"},
+       {"in order for", "order"},
+       {"return flight", "return"},
+       {"return trip", "return"},
+       {"business class", "class"},
+       {"first class", "class"},
+       {"economy class", "class"},
+       {"world class", "class"},
+       {"support ticket", "ticket"}}};
+  return kBlockers;
+}
+
 // The stemmed ASCII words of the message, space-padded: " where s my order ".
 std::string StemmedLine(const std::vector<std::string>& words) {
   std::string line = " ";
@@ -411,6 +443,8 @@ namespace {
 struct ConceptIndex {
   AhoCorasick zh, en;
   std::vector<std::vector<uint16_t>> zh_concepts, en_concepts;  // by automaton word index
+  // By automaton word index: for a blocking phrase, the word index of the term it hides; else -1.
+  std::vector<int32_t> zh_blocks, en_blocks;
   std::vector<std::string_view> ids;  // by concept; table entries with the same id are one
 };
 
@@ -442,6 +476,31 @@ const ConceptIndex& Index() {
       for (auto t : table[i].zh) AddTerm(std::string(t), c, &zh, &idx.zh_concepts, &zh_seen);
       for (auto t : table[i].en) AddTerm(StemPhrase(t), c, &en, &idx.en_concepts, &en_seen);
     }
+    auto add_blocker = [](std::string phrase, std::string term, std::vector<std::string>* terms,
+                          std::vector<std::vector<uint16_t>>* concepts,
+                          std::unordered_map<std::string, size_t>* seen,
+                          std::vector<int32_t>* blocks) {
+      const auto hidden = seen->find(term);
+      if (hidden == seen->end()) return;  // not a term: nothing to hide
+      const auto hidden_index = static_cast<int32_t>(hidden->second);
+      auto [it, fresh] = seen->emplace(phrase, terms->size());
+      if (fresh) {
+        terms->push_back(std::move(phrase));
+        concepts->emplace_back();
+      }
+      blocks->resize(terms->size(), -1);
+      (*blocks)[it->second] = hidden_index;
+    };
+    for (const auto& b : NotConcepts().zh) {
+      add_blocker(std::string(b.phrase), std::string(b.term), &zh, &idx.zh_concepts, &zh_seen,
+                  &idx.zh_blocks);
+    }
+    for (const auto& b : NotConcepts().en) {
+      add_blocker(StemPhrase(b.phrase), StemPhrase(b.term), &en, &idx.en_concepts, &en_seen,
+                  &idx.en_blocks);
+    }
+    idx.zh_blocks.resize(zh.size(), -1);
+    idx.en_blocks.resize(en.size(), -1);
     idx.zh.Build(zh);
     idx.en.Build(en);
     return idx;
@@ -464,12 +523,28 @@ std::vector<std::string> Concepts(std::string_view normalized,
                                   const std::vector<std::string>& words) {
   const ConceptIndex& idx = Index();
   std::vector<char> hit(idx.ids.size(), 0);
-  idx.zh.ForEachMatch(normalized, [&](const AhoCorasick::Match& m) {
-    for (uint16_t c : idx.zh_concepts[m.word]) hit[c] = 1;
-  });
-  idx.en.ForEachMatch(StemmedLine(words), [&](const AhoCorasick::Match& m) {
-    for (uint16_t c : idx.en_concepts[m.word]) hit[c] = 1;
-  });
+  // Matches are kept until the scan ends, so that a blocking phrase can hide its term.
+  std::vector<AhoCorasick::Match> matches, blocks;
+  auto scan = [&](const AhoCorasick& automaton, std::string_view text,
+                  const std::vector<std::vector<uint16_t>>& concepts,
+                  const std::vector<int32_t>& blocking) {
+    matches.clear();
+    blocks.clear();
+    automaton.ForEachMatch(text, [&](const AhoCorasick::Match& m) {
+      matches.push_back(m);
+      if (blocking[m.word] >= 0) blocks.push_back(m);
+    });
+    for (const auto& m : matches) {
+      const bool hidden = std::any_of(blocks.begin(), blocks.end(), [&](const auto& b) {
+        return blocking[b.word] == static_cast<int32_t>(m.word) && b.begin <= m.begin &&
+               m.end <= b.end;
+      });
+      if (hidden) continue;
+      for (uint16_t c : concepts[m.word]) hit[c] = 1;
+    }
+  };
+  scan(idx.zh, normalized, idx.zh_concepts, idx.zh_blocks);
+  scan(idx.en, StemmedLine(words), idx.en_concepts, idx.en_blocks);
   std::vector<std::string> found;
   for (size_t i = 0; i < hit.size(); ++i) {
     if (hit[i]) found.emplace_back(idx.ids[i]);

@@ -3,6 +3,7 @@
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -137,6 +138,27 @@ TEST(ConceptsTest, NoConceptListsATermTwice) {
   for (const auto& t : ConceptTerms()) {
     EXPECT_TRUE(seen.emplace(t.id, t.term, t.chinese).second) << t.id << ": " << t.term;
   }
+}
+
+// Inside a phrase where it means something else, a term does not count; the phrase's other
+// terms still do.
+TEST(ConceptsTest, APhraseOfAnotherMeaningHidesItsTerm) {
+  auto has = [](const std::string& text, std::string_view concept_id) {
+    const auto found = Concepts(text, Words(text));
+    return std::find(found.begin(), found.end(), concept_id) != found.end();
+  };
+  EXPECT_TRUE(has("积分怎么用", "points"));
+  EXPECT_FALSE(has("我在学微积分", "points"));
+  EXPECT_TRUE(has("你好", "greet"));
+  EXPECT_FALSE(has("你好像发错货了", "greet"));
+  EXPECT_TRUE(has("你好像发错货了", "wrong"));
+  EXPECT_TRUE(has("在吗", "greet"));
+  EXPECT_FALSE(has("是现在吗", "greet"));
+  EXPECT_TRUE(has("where is my order", "order"));
+  EXPECT_FALSE(has("i need the invoice in order to claim expenses", "order"));
+  EXPECT_TRUE(has("i want to return this", "return"));
+  EXPECT_FALSE(has("my return flight got cancelled", "return"));
+  EXPECT_TRUE(has("my return flight got cancelled", "flight"));
 }
 
 TEST(ConceptsTest, SameMeaningInOtherWordsOrLanguagesSharesAConcept) {
