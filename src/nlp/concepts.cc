@@ -28,10 +28,11 @@ struct Concept {
 // interest (interested), rate, phone / number (order number), transfer (airport transfer),
 // package (a parcel, not a plan), missing (stems to "miss": missed my flight), train (training),
 // table (furniture), key (license key), rent (the rent is due), visa (pay with visa). Kept, with
-// the phrases of the other sense in NotConcepts(): 积分 (微积分), 你好 (你好像), 在吗 (现在吗), 错了
-// (不错了), 少了 (多少了), order (in order to), return (return flight), class (business class),
-// ticket (support ticket). Still matching where no phrase can tell the senses apart: plan
-// (planning, which stems to "plan"), temperature.
+// the phrases of the other sense in NotConcepts(): 积分 (微积分), 你好 (你好像), 在吗 (现在吗),
+// 错了 (不错了), 少了 (多少了), 几天到 (几天到账), 到付 (货到付款), 不值 (值不值), order (in order
+// to), return (return flight), class (business class), ticket (support ticket), update (any update
+// on my order), restock (restocking fee). Still matching where no phrase can tell the senses apart:
+// plan (planning, which stems to "plan"), temperature.
 const std::vector<Concept>& Table() {
   static const std::vector<Concept> kTable = {
       {"order", {"订单", "单子", "下单", "下的单", "买的东西", "订的"}, {"order", "purchase"}},
@@ -382,23 +383,33 @@ struct Blockers {
   std::vector<NotATerm> zh, en;
 };
 const Blockers& NotConcepts() {
-  static const Blockers kBlockers = {
-      {{"微积分", "积分"},
-       {"你好像", "你好"},
-       {"你好好", "你好"},
-       {"现在吗", "在吗"},
-       {"实在吗", "在吗"},
-       {"不错了", "错了"},
-       {"多少了", "少了"}},
-      {{"in order to", "order"},
-       {"in order for", "order"},
-       {"return flight", "return"},
-       {"return trip", "return"},
-       {"business class", "class"},
-       {"first class", "class"},
-       {"economy class", "class"},
-       {"world class", "class"},
-       {"support ticket", "ticket"}}};
+  static const Blockers kBlockers = {{{"微积分", "积分"},
+                                      {"你好像", "你好"},
+                                      {"你好好", "你好"},
+                                      {"现在吗", "在吗"},
+                                      {"实在吗", "在吗"},
+                                      {"不错了", "错了"},
+                                      {"多少了", "少了"},
+                                      {"几天到账", "几天到"},
+                                      {"多久能到账", "多久能到"},
+                                      {"几天能到账", "几天能到"},
+                                      {"货到付款", "到付"},
+                                      {"多少东西", "少东西"},
+                                      {"有没有效果", "没有效果"},
+                                      {"值不值", "不值"}},
+                                     {{"in order to", "order"},
+                                      {"in order for", "order"},
+                                      {"return flight", "return"},
+                                      {"return trip", "return"},
+                                      {"business class", "class"},
+                                      {"first class", "class"},
+                                      {"economy class", "class"},
+                                      {"world class", "class"},
+                                      {"support ticket", "ticket"},
+                                      {"any update", "update"},
+                                      {"an update", "update"},
+                                      {"update on", "update"},
+                                      {"restocking fee", "restock"}}};
   return kBlockers;
 }
 

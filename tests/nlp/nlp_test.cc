@@ -160,6 +160,10 @@ TEST(ConceptsTest, APhraseOfAnotherMeaningHidesItsTerm) {
       {"i want to return this", "return", true},
       {"my return flight got cancelled", "return", false},
       {"my return flight got cancelled", "flight", true},
+      {"几天能到", "delivery_time", true},
+      {"退款几天到账", "delivery_time", false},
+      {"退款几天到账", "refund", true},
+      {"any update on my order", "change", false},
   };
   for (const auto& c : cases) {
     const auto found = Concepts(c.text, Words(c.text));
