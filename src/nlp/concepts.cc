@@ -31,7 +31,11 @@ struct Concept {
 // the phrases of the other sense in NotConcepts(): 积分 (微积分), 你好 (你好像), 在吗 (现在吗),
 // 错了 (不错了), 少了 (多少了), 几天到 (几天到账), 到付 (货到付款), 不值 (值不值), order (in order
 // to), return (return flight), class (business class), ticket (support ticket), update (any update
-// on my order), restock (restocking fee). Still matching where no phrase can tell the senses apart:
+// on my order), restock (restocking fee), 约明天 (大约明天), 多住 (最多住), 再续 (不再续), 签收
+// (改签收费), call (call it off, house call), rain (rain check), won't be coming (won't be coming
+// back), can't make it (can't make it work), return (return my deposit), run out (membership runs
+// out), carry on (carry on with), how much (how much luggage), check in (just checking in). Still
+// matching where no phrase can tell the senses apart:
 // plan (planning, which stems to "plan"), temperature.
 const std::vector<Concept>& Table() {
   static const std::vector<Concept> kTable = {
@@ -357,6 +361,7 @@ const std::vector<Concept>& Table() {
 #include "nlp/concepts_aftersales.inc"
 #include "nlp/concepts_bookings.inc"
 #include "nlp/concepts_chat_en.inc"
+#include "nlp/concepts_chat_services.inc"
 #include "nlp/concepts_chat_zh.inc"
 #include "nlp/concepts_colloquial.inc"
 #include "nlp/concepts_digital.inc"
@@ -396,7 +401,13 @@ const Blockers& NotConcepts() {
                                       {"货到付款", "到付"},
                                       {"多少东西", "少东西"},
                                       {"有没有效果", "没有效果"},
-                                      {"值不值", "不值"}},
+                                      {"值不值", "不值"},
+                                      {"大约明天", "约明天"},
+                                      {"大约后天", "约后天"},
+                                      {"大约今天", "约今天"},
+                                      {"最多住", "多住"},
+                                      {"不再续", "再续"},
+                                      {"改签收", "签收"}},
                                      {{"in order to", "order"},
                                       {"in order for", "order"},
                                       {"return flight", "return"},
@@ -409,7 +420,30 @@ const Blockers& NotConcepts() {
                                       {"any update", "update"},
                                       {"an update", "update"},
                                       {"update on", "update"},
-                                      {"restocking fee", "restock"}}};
+                                      {"restocking fee", "restock"},
+                                      {"call it off", "call"},
+                                      {"call off", "call"},
+                                      {"house call", "call"},
+                                      {"rain check", "rain"},
+                                      {"won't be coming back", "won't be coming"},
+                                      {"wont be coming back", "wont be coming"},
+                                      {"can't make it work", "can't make it"},
+                                      {"cant make it work", "cant make it"},
+                                      {"return my deposit", "return"},
+                                      {"return the deposit", "return"},
+                                      {"deposit returned", "return"},
+                                      {"membership runs out", "run out"},
+                                      {"pass runs out", "run out"},
+                                      {"membership ran out", "ran out"},
+                                      {"pass ran out", "ran out"},
+                                      {"carry on with", "carry on"},
+                                      {"carry on using", "carry on"},
+                                      {"how much luggage", "how much"},
+                                      {"how much baggage", "how much"},
+                                      {"how much can i bring", "how much"},
+                                      {"just checking in", "check in"},
+                                      {"checking in to see", "check in"},
+                                      {"checking in about", "check in"}}};
   return kBlockers;
 }
 

@@ -164,6 +164,15 @@ TEST(ConceptsTest, APhraseOfAnotherMeaningHidesItsTerm) {
       {"退款几天到账", "delivery_time", false},
       {"退款几天到账", "refund", true},
       {"any update on my order", "change", false},
+      {"能约明天下午吗", "appointment", true},
+      {"大约明天下午到", "appointment", false},
+      {"改签收费吗", "signed", false},
+      {"改签收费吗", "cancellation_policy", true},
+      {"just checking in on my order", "checkin", false},
+      {"what time can we check in", "checkin", true},
+      {"sorry i won't be coming back", "absence", false},
+      {"how much luggage can i bring", "cost", false},
+      {"how much luggage can i bring", "baggage_allowance", true},
   };
   for (const auto& c : cases) {
     const auto found = Concepts(c.text, Words(c.text));
