@@ -29,10 +29,12 @@ struct Concept {
 // package (a parcel, not a plan), missing (stems to "miss": missed my flight), train (training),
 // table (furniture), key (license key), rent (the rent is due), visa (pay with visa). Kept, with
 // the phrases of the other sense in NotConcepts(): 积分 (微积分), 你好 (你好像), 在吗 (现在吗),
-// 错了 (不错了), 少了 (多少了), 几天到 (几天到账), 到付 (货到付款), 不值 (值不值), order (in order
-// to), return (return flight), class (business class), ticket (support ticket), update (any update
-// on my order), restock (restocking fee). Still matching where no phrase can tell the senses apart:
-// plan (planning, which stems to "plan"), temperature.
+// 错了 (不错了), 少了 (多少了), 几天到 (几天到账), 到付 (货到付款), 不值 (值不值), 到账 (充值没到账,
+// 工资到账), 超时 (请求超时), 年费 / 月费 (一年费用, 每月费用), order (in order to), return (return
+// flight), class (business class), ticket (support ticket), update (any update on my order),
+// restock (restocking fee), disabled (disable auto renew, account disabled), stopped charging
+// (stop charging me). Still matching where no phrase can tell the senses apart: plan (planning,
+// which stems to "plan"), temperature.
 const std::vector<Concept>& Table() {
   static const std::vector<Concept> kTable = {
       {"order", {"订单", "单子", "下单", "下的单", "买的东西", "订的"}, {"order", "purchase"}},
@@ -356,6 +358,7 @@ const std::vector<Concept>& Table() {
        {"spec", "specification", "material", "colour", "color", "model", "feature"}},
 #include "nlp/concepts_aftersales.inc"
 #include "nlp/concepts_bookings.inc"
+#include "nlp/concepts_chat_accounts.inc"
 #include "nlp/concepts_chat_en.inc"
 #include "nlp/concepts_chat_zh.inc"
 #include "nlp/concepts_colloquial.inc"
@@ -396,7 +399,37 @@ const Blockers& NotConcepts() {
                                       {"货到付款", "到付"},
                                       {"多少东西", "少东西"},
                                       {"有没有效果", "没有效果"},
-                                      {"值不值", "不值"}},
+                                      {"值不值", "不值"},
+                                      {"充值到账", "到账"},
+                                      {"充值没到账", "到账"},
+                                      {"充值未到账", "到账"},
+                                      {"充值还没到账", "到账"},
+                                      {"充值没有到账", "到账"},
+                                      {"充值不到账", "到账"},
+                                      {"充值一直没到账", "到账"},
+                                      {"充值多久到账", "到账"},
+                                      {"充值什么时候到账", "到账"},
+                                      {"充的钱没到账", "到账"},
+                                      {"充的钱还没到账", "到账"},
+                                      {"充了没到账", "到账"},
+                                      {"充了还没到账", "到账"},
+                                      {"话费到账", "到账"},
+                                      {"话费没到账", "到账"},
+                                      {"话费还没到账", "到账"},
+                                      {"转账到账", "到账"},
+                                      {"转账没到账", "到账"},
+                                      {"转账还没到账", "到账"},
+                                      {"工资到账", "到账"},
+                                      {"工资没到账", "到账"},
+                                      {"工资还没到账", "到账"},
+                                      {"请求超时", "超时"},
+                                      {"连接超时", "超时"},
+                                      {"网络超时", "超时"},
+                                      {"加载超时", "超时"},
+                                      {"响应超时", "超时"},
+                                      {"登录超时", "超时"},
+                                      {"年费用", "年费"},
+                                      {"月费用", "月费"}},
                                      {{"in order to", "order"},
                                       {"in order for", "order"},
                                       {"return flight", "return"},
@@ -409,7 +442,24 @@ const Blockers& NotConcepts() {
                                       {"any update", "update"},
                                       {"an update", "update"},
                                       {"update on", "update"},
-                                      {"restocking fee", "restock"}}};
+                                      {"restocking fee", "restock"},
+                                      {"disable auto", "disabled"},
+                                      {"disable notification", "disabled"},
+                                      {"disable the notification", "disabled"},
+                                      {"disable push", "disabled"},
+                                      {"disable my account", "disabled"},
+                                      {"disable the account", "disabled"},
+                                      {"account disabled", "disabled"},
+                                      {"account was disabled", "disabled"},
+                                      {"account is disabled", "disabled"},
+                                      {"account has been disabled", "disabled"},
+                                      {"account got disabled", "disabled"},
+                                      {"disable two factor", "disabled"},
+                                      {"disable 2fa", "disabled"},
+                                      {"stop charging me", "stopped charging"},
+                                      {"stop charging my card", "stopped charging"},
+                                      {"stop charging my account", "stopped charging"},
+                                      {"stop charging us", "stopped charging"}}};
   return kBlockers;
 }
 
