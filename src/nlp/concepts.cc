@@ -29,14 +29,15 @@ struct Concept {
 // package (a parcel, not a plan), missing (stems to "miss": missed my flight), train (training),
 // table (furniture), key (license key), rent (the rent is due), visa (pay with visa). Kept, with
 // the phrases of the other sense in NotConcepts(): 积分 (微积分), 你好 (你好像), 在吗 (现在吗),
-// 错了 (不错了), 少了 (多少了), 几天到 (几天到账), 到付 (货到付款), 不值 (值不值), order (in order
-// to), return (return flight), class (business class), ticket (support ticket), update (any update
-// on my order), restock (restocking fee), 约明天 (大约明天), 多住 (最多住), 再续 (不再续), 签收
-// (改签收费), call (call it off, house call), rain (rain check), won't be coming (won't be coming
-// back), can't make it (can't make it work), return (return my deposit), run out (membership runs
-// out), carry on (carry on with), how much (how much luggage), check in (just checking in). Still
-// matching where no phrase can tell the senses apart:
-// plan (planning, which stems to "plan"), temperature.
+// 错了 (不错了), 少了 (多少了), 几天到 (几天到账), 到付 (货到付款), 不值 (值不值), 到账
+// (充值没到账, 工资到账), 超时 (请求超时), 年费 / 月费 (一年费用, 每月费用), 约明天 (大约明天),
+// 多住 (最多住), 再续 (不再续), 签收 (改签收费), order (in order to), return (return flight, return
+// my deposit), class (business class), ticket (support ticket), update (any update on my order),
+// restock (restocking fee), call (call it off, house call), rain (rain check), won't be coming
+// (won't be coming back), can't make it (can't make it work), run out (membership runs out), carry
+// on (carry on with), how much (how much luggage), check in (just checking in), disabled (disable
+// auto renew, account disabled), stopped charging (stop charging me). Still matching where no
+// phrase can tell the senses apart: plan (planning and plane, which stem to "plan"), temperature.
 const std::vector<Concept>& Table() {
   static const std::vector<Concept> kTable = {
       {"order", {"订单", "单子", "下单", "下的单", "买的东西", "订的"}, {"order", "purchase"}},
@@ -360,6 +361,7 @@ const std::vector<Concept>& Table() {
        {"spec", "specification", "material", "colour", "color", "model", "feature"}},
 #include "nlp/concepts_aftersales.inc"
 #include "nlp/concepts_bookings.inc"
+#include "nlp/concepts_chat_accounts.inc"
 #include "nlp/concepts_chat_en.inc"
 #include "nlp/concepts_chat_services.inc"
 #include "nlp/concepts_chat_zh.inc"
@@ -388,26 +390,31 @@ struct Blockers {
   std::vector<NotATerm> zh, en;
 };
 const Blockers& NotConcepts() {
-  static const Blockers kBlockers = {{{"微积分", "积分"},
-                                      {"你好像", "你好"},
-                                      {"你好好", "你好"},
-                                      {"现在吗", "在吗"},
-                                      {"实在吗", "在吗"},
-                                      {"不错了", "错了"},
-                                      {"多少了", "少了"},
-                                      {"几天到账", "几天到"},
-                                      {"多久能到账", "多久能到"},
-                                      {"几天能到账", "几天能到"},
-                                      {"货到付款", "到付"},
-                                      {"多少东西", "少东西"},
-                                      {"有没有效果", "没有效果"},
-                                      {"值不值", "不值"},
-                                      {"大约明天", "约明天"},
-                                      {"大约后天", "约后天"},
-                                      {"大约今天", "约今天"},
-                                      {"最多住", "多住"},
-                                      {"不再续", "再续"},
-                                      {"改签收", "签收"}},
+  static const Blockers kBlockers = {{{"微积分", "积分"},           {"你好像", "你好"},
+                                      {"你好好", "你好"},           {"现在吗", "在吗"},
+                                      {"实在吗", "在吗"},           {"不错了", "错了"},
+                                      {"多少了", "少了"},           {"几天到账", "几天到"},
+                                      {"多久能到账", "多久能到"},   {"几天能到账", "几天能到"},
+                                      {"货到付款", "到付"},         {"多少东西", "少东西"},
+                                      {"有没有效果", "没有效果"},   {"值不值", "不值"},
+                                      {"大约明天", "约明天"},       {"大约后天", "约后天"},
+                                      {"大约今天", "约今天"},       {"最多住", "多住"},
+                                      {"不再续", "再续"},           {"改签收", "签收"},
+                                      {"充值到账", "到账"},         {"充值没到账", "到账"},
+                                      {"充值未到账", "到账"},       {"充值还没到账", "到账"},
+                                      {"充值没有到账", "到账"},     {"充值不到账", "到账"},
+                                      {"充值一直没到账", "到账"},   {"充值多久到账", "到账"},
+                                      {"充值什么时候到账", "到账"}, {"充的钱没到账", "到账"},
+                                      {"充的钱还没到账", "到账"},   {"充了没到账", "到账"},
+                                      {"充了还没到账", "到账"},     {"话费到账", "到账"},
+                                      {"话费没到账", "到账"},       {"话费还没到账", "到账"},
+                                      {"转账到账", "到账"},         {"转账没到账", "到账"},
+                                      {"转账还没到账", "到账"},     {"工资到账", "到账"},
+                                      {"工资没到账", "到账"},       {"工资还没到账", "到账"},
+                                      {"请求超时", "超时"},         {"连接超时", "超时"},
+                                      {"网络超时", "超时"},         {"加载超时", "超时"},
+                                      {"响应超时", "超时"},         {"登录超时", "超时"},
+                                      {"年费用", "年费"},           {"月费用", "月费"}},
                                      {{"in order to", "order"},
                                       {"in order for", "order"},
                                       {"return flight", "return"},
@@ -443,7 +450,24 @@ const Blockers& NotConcepts() {
                                       {"how much can i bring", "how much"},
                                       {"just checking in", "check in"},
                                       {"checking in to see", "check in"},
-                                      {"checking in about", "check in"}}};
+                                      {"checking in about", "check in"},
+                                      {"disable auto", "disabled"},
+                                      {"disable notification", "disabled"},
+                                      {"disable the notification", "disabled"},
+                                      {"disable push", "disabled"},
+                                      {"disable my account", "disabled"},
+                                      {"disable the account", "disabled"},
+                                      {"account disabled", "disabled"},
+                                      {"account was disabled", "disabled"},
+                                      {"account is disabled", "disabled"},
+                                      {"account has been disabled", "disabled"},
+                                      {"account got disabled", "disabled"},
+                                      {"disable two factor", "disabled"},
+                                      {"disable 2fa", "disabled"},
+                                      {"stop charging me", "stopped charging"},
+                                      {"stop charging my card", "stopped charging"},
+                                      {"stop charging my account", "stopped charging"},
+                                      {"stop charging us", "stopped charging"}}};
   return kBlockers;
 }
 

@@ -173,6 +173,18 @@ TEST(ConceptsTest, APhraseOfAnotherMeaningHidesItsTerm) {
       {"sorry i won't be coming back", "absence", false},
       {"how much luggage can i bring", "cost", false},
       {"how much luggage can i bring", "baggage_allowance", true},
+      {"退款还没到账", "refund", true},
+      {"充值还没到账", "refund", false},
+      {"充值还没到账", "not_credited", true},
+      {"配送超时了", "late", true},
+      {"请求超时", "late", false},
+      {"请求超时", "cannot_open", true},
+      {"i need a wheelchair, i'm disabled", "disability", true},
+      {"how do i disable auto renew", "disability", false},
+      {"how do i disable auto renew", "autopay", true},
+      {"my phone stopped charging", "charging", true},
+      {"please stop charging me", "charging", false},
+      {"please stop charging me", "cancel", true},
   };
   for (const auto& c : cases) {
     const auto found = Concepts(c.text, Words(c.text));
