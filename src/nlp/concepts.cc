@@ -27,17 +27,10 @@ struct Concept {
 // charged (won't charge), free (gluten free), member (staff member), point (at this point),
 // interest (interested), rate, phone / number (order number), transfer (airport transfer),
 // package (a parcel, not a plan), missing (stems to "miss": missed my flight), train (training),
-// table (furniture), key (license key), rent (the rent is due), visa (pay with visa). Kept, with
-// the phrases of the other sense in NotConcepts(): 积分 (微积分), 你好 (你好像), 在吗 (现在吗),
-// 错了 (不错了), 少了 (多少了), 几天到 (几天到账), 到付 (货到付款), 不值 (值不值), 到账
-// (充值没到账, 工资到账), 超时 (请求超时), 年费 / 月费 (一年费用, 每月费用), 约明天 (大约明天),
-// 多住 (最多住), 再续 (不再续), 签收 (改签收费), order (in order to), return (return flight, return
-// my deposit), class (business class), ticket (support ticket), update (any update on my order),
-// restock (restocking fee), call (call it off, house call), rain (rain check), won't be coming
-// (won't be coming back), can't make it (can't make it work), run out (membership runs out), carry
-// on (carry on with), how much (how much luggage), check in (just checking in), disabled (disable
-// auto renew, account disabled), stopped charging (stop charging me). Still matching where no
-// phrase can tell the senses apart: plan (planning and plane, which stem to "plan"), temperature.
+// table (furniture), key (license key), rent (the rent is due), visa (pay with visa). Where a
+// common term has a rarer other sense that a phrase pins down (积分 in 微积分, order in "in order
+// to"), the term stays and NotConcepts() (below) lists the phrase. Still matching where no phrase
+// can tell the senses apart: plan (planning and plane, which stem to "plan"), temperature.
 const std::vector<Concept>& Table() {
   static const std::vector<Concept> kTable = {
       {"order", {"订单", "单子", "下单", "下的单", "买的东西", "订的"}, {"order", "purchase"}},
@@ -515,64 +508,64 @@ struct ConceptIndex {
   std::vector<std::vector<uint16_t>> zh_concepts, en_concepts;  // by automaton word index
   // By automaton word index: for a blocking phrase, the word index of the term it hides; else -1.
   std::vector<int32_t> zh_blocks, en_blocks;
-  std::vector<std::string_view> ids;  // by concept; table entries with the same id are one
+  std::vector<std::string_view> ids;     // by concept; table entries with the same id are one
+  std::vector<std::string_view> unused;  // blocking phrases whose term is no term
 };
 
-void AddTerm(std::string term, uint16_t concept_index, std::vector<std::string>* terms,
-             std::vector<std::vector<uint16_t>>* concepts,
-             std::unordered_map<std::string, size_t>* seen) {
-  auto [it, fresh] = seen->emplace(term, terms->size());
-  if (fresh) {
-    terms->push_back(std::move(term));
-    concepts->emplace_back();
+// The terms of one automaton (Chinese or English), each once, with what each means.
+struct Terms {
+  std::vector<std::string> text;
+  std::unordered_map<std::string, size_t> index;
+  std::vector<std::vector<uint16_t>>* concepts;
+  std::vector<int32_t>* blocks;
+
+  size_t Intern(std::string term) {
+    auto [it, fresh] = index.emplace(term, text.size());
+    if (fresh) {
+      text.push_back(std::move(term));
+      concepts->emplace_back();
+      blocks->push_back(-1);
+    }
+    return it->second;
   }
-  auto& list = (*concepts)[it->second];
-  if (std::find(list.begin(), list.end(), concept_index) == list.end()) {
-    list.push_back(concept_index);
+  void Add(std::string term, uint16_t concept_index) {
+    auto& list = (*concepts)[Intern(std::move(term))];
+    if (std::find(list.begin(), list.end(), concept_index) == list.end()) {
+      list.push_back(concept_index);
+    }
   }
-}
+  // False when `term` is no term: the pair is a mistake in NotConcepts().
+  bool Block(std::string phrase, const std::string& term) {
+    const auto hidden = index.find(term);
+    if (hidden == index.end()) return false;
+    const auto hidden_index = static_cast<int32_t>(hidden->second);
+    (*blocks)[Intern(std::move(phrase))] = hidden_index;
+    return true;
+  }
+};
 
 const ConceptIndex& Index() {
   static const ConceptIndex kIndex = [] {
     ConceptIndex idx;
-    std::vector<std::string> zh, en;
-    std::unordered_map<std::string, size_t> zh_seen, en_seen;
+    Terms zh{{}, {}, &idx.zh_concepts, &idx.zh_blocks};
+    Terms en{{}, {}, &idx.en_concepts, &idx.en_blocks};
     std::unordered_map<std::string_view, uint16_t> by_id;
     const auto& table = Table();
     for (size_t i = 0; i < table.size(); ++i) {
       const auto [it, fresh] = by_id.emplace(table[i].id, static_cast<uint16_t>(idx.ids.size()));
       if (fresh) idx.ids.push_back(table[i].id);
       const uint16_t c = it->second;
-      for (auto t : table[i].zh) AddTerm(std::string(t), c, &zh, &idx.zh_concepts, &zh_seen);
-      for (auto t : table[i].en) AddTerm(StemPhrase(t), c, &en, &idx.en_concepts, &en_seen);
+      for (auto t : table[i].zh) zh.Add(std::string(t), c);
+      for (auto t : table[i].en) en.Add(StemPhrase(t), c);
     }
-    auto add_blocker = [](std::string phrase, std::string term, std::vector<std::string>* terms,
-                          std::vector<std::vector<uint16_t>>* concepts,
-                          std::unordered_map<std::string, size_t>* seen,
-                          std::vector<int32_t>* blocks) {
-      const auto hidden = seen->find(term);
-      if (hidden == seen->end()) return;  // not a term: nothing to hide
-      const auto hidden_index = static_cast<int32_t>(hidden->second);
-      auto [it, fresh] = seen->emplace(phrase, terms->size());
-      if (fresh) {
-        terms->push_back(std::move(phrase));
-        concepts->emplace_back();
-      }
-      blocks->resize(terms->size(), -1);
-      (*blocks)[it->second] = hidden_index;
-    };
     for (const auto& b : NotConcepts().zh) {
-      add_blocker(std::string(b.phrase), std::string(b.term), &zh, &idx.zh_concepts, &zh_seen,
-                  &idx.zh_blocks);
+      if (!zh.Block(std::string(b.phrase), std::string(b.term))) idx.unused.push_back(b.phrase);
     }
     for (const auto& b : NotConcepts().en) {
-      add_blocker(StemPhrase(b.phrase), StemPhrase(b.term), &en, &idx.en_concepts, &en_seen,
-                  &idx.en_blocks);
+      if (!en.Block(StemPhrase(b.phrase), StemPhrase(b.term))) idx.unused.push_back(b.phrase);
     }
-    idx.zh_blocks.resize(zh.size(), -1);
-    idx.en_blocks.resize(en.size(), -1);
-    idx.zh.Build(zh);
-    idx.en.Build(en);
+    idx.zh.Build(zh.text);
+    idx.en.Build(en.text);
     return idx;
   }();
   return kIndex;
@@ -589,12 +582,15 @@ std::vector<ConceptTerm> ConceptTerms() {
   return out;
 }
 
+std::vector<std::string_view> UnusedBlockingPhrases() { return Index().unused; }
+
 std::vector<std::string> Concepts(std::string_view normalized,
                                   const std::vector<std::string>& words) {
   const ConceptIndex& idx = Index();
   std::vector<char> hit(idx.ids.size(), 0);
-  // Matches are kept until the scan ends, so that a blocking phrase can hide its term.
-  std::vector<AhoCorasick::Match> matches, blocks;
+  // Matches are kept until the scan ends, so that a blocking phrase can hide its term; the
+  // buffers are the thread's own, reused from message to message.
+  thread_local std::vector<AhoCorasick::Match> matches, blocks;
   auto scan = [&](const AhoCorasick& automaton, std::string_view text,
                   const std::vector<std::vector<uint16_t>>& concepts,
                   const std::vector<int32_t>& blocking) {

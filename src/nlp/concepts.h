@@ -22,4 +22,8 @@ struct ConceptTerm {
 };
 std::vector<ConceptTerm> ConceptTerms();
 
+// Phrases of the table's blocking list (a phrase in which one term means something else) whose
+// term is no term of the table: mistakes, for a test to catch.
+std::vector<std::string_view> UnusedBlockingPhrases();
+
 }  // namespace parley::nlp

@@ -186,6 +186,7 @@ TEST(ConceptsTest, APhraseOfAnotherMeaningHidesItsTerm) {
       {"please stop charging me", "charging", false},
       {"please stop charging me", "cancel", true},
   };
+  EXPECT_TRUE(UnusedBlockingPhrases().empty()) << UnusedBlockingPhrases().front();
   for (const auto& c : cases) {
     const auto found = Concepts(c.text, Words(c.text));
     EXPECT_EQ(std::find(found.begin(), found.end(), c.concept_id) != found.end(), c.found)
