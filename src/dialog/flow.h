@@ -45,6 +45,11 @@ struct IntentSpec {
   std::vector<SlotSpec> slots;             // a form: filled before the responses are used
   IntentAction action = IntentAction::kNone;
   bool use_llm = false;  // answer with the LLM (responses are the fallback when no model)
+  // The intent library entry whose messages extend the patterns (intent_library.h): "" = the
+  // one the patterns match, if any; "none" = never.
+  std::string library;
+  // Messages borrowed from that library entry: extra examples, weaker than the patterns.
+  std::vector<std::string> borrowed;
 };
 
 struct EntityValue {
@@ -73,9 +78,10 @@ struct Flow {
   std::vector<ResponseVariant> fallback;  // when nothing else can answer
   std::vector<ResponseVariant> handoff_reply;
   std::vector<ResponseVariant> cancel_reply;
-  double threshold = 0.3;  // least calibrated confidence for a rule answer
-  double margin = 0;       // least raw-similarity gap between the best intent and the runner-up
-  std::string source;      // file it came from
+  double threshold = 0.3;      // least calibrated confidence for a rule answer
+  double margin = 0;           // least raw-similarity gap between the best intent and the runner-up
+  bool intent_library = true;  // extend intents with the library's messages (intent_library.h)
+  std::string source;          // file it came from
 
   const IntentSpec* Find(const std::string& name) const;
 };

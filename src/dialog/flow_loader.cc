@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "dialog/intent_library.h"
 #include "dialog/template.h"
 #include "util/text.h"
 
@@ -32,7 +33,8 @@ class Parser {
     static const std::set<std::string> kTop = {
         "intents",          "entities",        "persona",    "fallback",
         "handoff_response", "cancel_response", "thresholds", "threshold",
-        "margin",           "version",         "name",       "description"};
+        "margin",           "version",         "name",       "description",
+        "intent_library"};
     for (const auto& [key, _] : root.items()) {
       if (!kTop.count(key)) Warn(name_, key, "unknown top-level field, ignored");
     }
@@ -219,6 +221,9 @@ class Parser {
       number(*t, "intent", "thresholds.intent", &flow_.threshold);
       number(*t, "margin", "thresholds.margin", &flow_.margin);
     }
+    if (auto it = root.find("intent_library"); it != root.end()) {
+      flow_.intent_library = ReadBool(*it, name_, "intent_library").value_or(true);
+    }
   }
 
   void ReadEntities(const Json& list) {
@@ -271,6 +276,18 @@ class Parser {
   }
 
   SlotSpec ReadSlot(const Json& s, const std::string& where, const std::string& field);
+  // `library`: a library intent id, or false / "none" to keep the library out of this intent.
+  void ReadLibrary(const Json& value, const std::string& where, IntentSpec* in) {
+    if (value.is_boolean()) {
+      if (!value.get<bool>()) in->library = "none";
+      return;
+    }
+    if (!ReadString(value, where, "library", &in->library)) return;
+    if (in->library != "none" && FindLibraryIntent(in->library) < 0) {
+      Fail(where, "library",
+           "no library intent \"" + in->library + "\" (`parley eval intents` lists them)");
+    }
+  }
   void ReadIntent(const Json& j, size_t index);
 
   std::string name_;
@@ -362,12 +379,14 @@ void Parser::ReadIntent(const Json& j, size_t index) {
       if (ReadBool(value, where, key).value_or(false)) in.action = IntentAction::kHandoff;
     } else if (key == "llm") {
       in.use_llm = ReadBool(value, where, key).value_or(false);
+    } else if (key == "library") {
+      ReadLibrary(value, where, &in);
     } else if (key != "description") {
       // A warning, not an error: flows written for other tools carry extra fields (ids, tags),
       // and a typo such as "pattern" still shows up in `parley config check`.
       Warn(where, key,
            "unknown field, ignored (name, patterns, keywords, response, response_template, "
-           "responses, slots, action, llm, description)");
+           "responses, slots, action, llm, library, description)");
     }
   }
   const bool listed = j.contains("patterns") || j.contains("examples") ||

@@ -1,5 +1,7 @@
 #include "dialog/nlu.h"
 
+#include "dialog/intent_library.h"
+
 namespace parley::dialog {
 
 Result<std::shared_ptr<const Nlu>> Nlu::Create(const Flow& flow,
@@ -10,8 +12,17 @@ Result<std::shared_ptr<const Nlu>> Nlu::Create(const Flow& flow,
   if (!entities.ok()) return entities.error();
   IntentClassifier classifier(n, flow.threshold, flow.margin);
   classifier.SetEmbedder(std::move(embedder), embedding_weight);
-  classifier.Train(flow.intents);
-  return std::shared_ptr<const Nlu>(new Nlu(std::move(n), std::move(classifier), *entities));
+  std::vector<LibraryMatch> matches;
+  if (flow.intent_library) matches = MatchLibrary(flow.intents, n);
+  auto extended = WithLibrary(flow.intents, matches);
+  classifier.Train(extended);
+  auto nlu = std::shared_ptr<Nlu>(new Nlu(std::move(n), std::move(classifier), *entities));
+  for (size_t i = 0; i < matches.size(); ++i) {
+    if (matches[i].library < 0) continue;
+    nlu->library_links_.push_back(
+        {flow.intents[i].name, IntentLibrary()[matches[i].library].id, matches[i].votes});
+  }
+  return std::shared_ptr<const Nlu>(std::move(nlu));
 }
 
 NluResult Nlu::Analyze(std::string_view message, std::chrono::sys_days today) const {

@@ -36,6 +36,13 @@ class Nlu {
   // Analyze() asks an embedding model (a blocking call): keep it off I/O threads.
   bool embeds() const { return classifier_.has_embedder(); }
   IntentClassifier& mutable_classifier() { return classifier_; }  // before sharing only
+  // The flow's intents extended from the intent library: (intent, library intent, patterns that
+  // chose it; 0 when the flow named it).
+  struct LibraryLink {
+    std::string intent, library;
+    int votes = 0;
+  };
+  const std::vector<LibraryLink>& library_links() const { return library_links_; }
 
  private:
   Nlu(std::shared_ptr<const nlp::Normalizer> n, IntentClassifier c,
@@ -45,6 +52,7 @@ class Nlu {
   std::shared_ptr<const nlp::Normalizer> normalizer_;
   IntentClassifier classifier_;
   std::shared_ptr<const EntityExtractor> entities_;
+  std::vector<LibraryLink> library_links_;
 };
 
 }  // namespace parley::dialog

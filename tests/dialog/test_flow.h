@@ -30,8 +30,11 @@ inline std::chrono::sys_days Day(int y, unsigned m, unsigned d) {
       std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)});
 }
 
-// A small shop flow shared by the NLU, policy and assistant tests.
+// A small shop flow shared by the NLU, policy and assistant tests. The intent library is off:
+// these tests are about the policy and the classifier's own signals, which should not move when
+// the library's messages are edited (intent_library_test.cc covers the library).
 inline constexpr char kShopFlow[] = R"(
+intent_library: false
 persona: {name: Ada, system_prompt: You help shoppers., style: brief, language: zh}
 fallback: 没听懂
 handoff_response: 转人工中

@@ -1,0 +1,114 @@
+#include "dialog/intent_library.h"
+
+#include <map>
+#include <mutex>
+
+#include "dialog/intent_classifier.h"
+
+namespace parley::dialog {
+namespace {
+
+// A pattern votes for the library intent it matches at this calibrated confidence or more. At 0.5
+// a room-rates intent took the shipping-cost messages ("多少钱"); 0.85-0.9 are alike on the blind
+// sets, 0.95 leaves out too many.
+constexpr double kVoteConfidence = 0.85;
+
+// The classifier over the library's own messages, trained once (a few tens of milliseconds).
+// Normalisation does not depend on configuration, so the first caller's normalizer serves all.
+const IntentClassifier& LibraryClassifier(
+    const std::shared_ptr<const nlp::Normalizer>& normalizer) {
+  static std::once_flag once;
+  static std::unique_ptr<IntentClassifier> classifier;
+  std::call_once(once, [&] {
+    classifier = std::make_unique<IntentClassifier>(normalizer, 0.0, 0.0);
+    std::vector<IntentSpec> specs;
+    for (const auto& li : IntentLibrary()) {
+      IntentSpec s;
+      s.name = li.id;
+      s.patterns.assign(li.zh.begin(), li.zh.end());
+      s.patterns.insert(s.patterns.end(), li.en.begin(), li.en.end());
+      specs.push_back(std::move(s));
+    }
+    classifier->Train(specs);
+  });
+  return *classifier;
+}
+
+}  // namespace
+
+const std::vector<LibraryIntent>& IntentLibrary() {
+  static const std::vector<LibraryIntent> kLibrary = {
+#include "dialog/intent_library_digital.inc"
+#include "dialog/intent_library_money.inc"
+#include "dialog/intent_library_orders.inc"
+#include "dialog/intent_library_service2.inc"
+#include "dialog/intent_library_shop2.inc"
+#include "dialog/intent_library_talk.inc"
+  };
+  return kLibrary;
+}
+
+int FindLibraryIntent(std::string_view id) {
+  const auto& lib = IntentLibrary();
+  for (size_t i = 0; i < lib.size(); ++i) {
+    if (id == lib[i].id) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::vector<LibraryMatch> MatchLibrary(const std::vector<IntentSpec>& intents,
+                                       const std::shared_ptr<const nlp::Normalizer>& normalizer) {
+  std::vector<LibraryMatch> out(intents.size());
+  if (IntentLibrary().empty()) return out;
+  const IntentClassifier& lib = LibraryClassifier(normalizer);
+  std::map<int, std::vector<size_t>> claims;  // library intent -> flow intents claiming it
+  for (size_t i = 0; i < intents.size(); ++i) {
+    const IntentSpec& in = intents[i];
+    // A form's cancel command ("算了", "cancel") is no cancelled order.
+    if (in.library == "none" || in.action == IntentAction::kCancel) continue;
+    if (!in.library.empty()) {
+      out[i].library = FindLibraryIntent(in.library);
+      continue;
+    }
+    std::map<int, int> votes;
+    for (const auto& p : in.patterns) {
+      const Classification c = lib.Classify(normalizer->ForMatching(p));
+      if (!c.top.name.empty() && c.top.confidence >= kVoteConfidence) {
+        ++votes[FindLibraryIntent(c.top.name)];
+      }
+    }
+    for (auto [id, n] : votes) {
+      if (n >= 2 && 2 * n > static_cast<int>(in.patterns.size())) {
+        out[i] = {id, n};
+        claims[id].push_back(i);
+      }
+    }
+  }
+  for (auto& [id, who] : claims) {
+    if (who.size() < 2) continue;
+    int best = 0, at_best = 0;
+    for (size_t i : who) {
+      if (out[i].votes > best) best = out[i].votes, at_best = 0;
+      if (out[i].votes == best) ++at_best;
+    }
+    for (size_t i : who) {
+      if (out[i].votes < best || at_best > 1) out[i] = {};
+    }
+  }
+  return out;
+}
+
+std::vector<IntentSpec> WithLibrary(std::vector<IntentSpec> intents,
+                                    const std::vector<LibraryMatch>& matches) {
+  const auto& lib = IntentLibrary();
+  for (size_t i = 0; i < intents.size() && i < matches.size(); ++i) {
+    if (matches[i].library < 0) continue;
+    const LibraryIntent& li = lib[matches[i].library];
+    auto& p = intents[i].borrowed;
+    p.insert(p.end(), li.zh.begin(), li.zh.end());
+    p.insert(p.end(), li.en.begin(), li.en.end());
+  }
+  return intents;
+}
+
+}  // namespace parley::dialog

@@ -1,0 +1,45 @@
+// The intent library: many example messages, Chinese and English, for the intents nearly every
+// customer-service flow has (where is my order, refund status, talk to a person, opening
+// hours...), written for Parley (src/dialog/intent_library_*.inc). A flow's intent whose own
+// patterns clearly are one of them borrows its messages as extra patterns, so a flow with 4-6
+// patterns per intent still meets the many ways customers word the same need.
+//
+// Everything here is immutable after first use and safe to call from any thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dialog/flow.h"
+#include "nlp/normalizer.h"
+
+namespace parley::dialog {
+
+struct LibraryIntent {
+  const char* id;
+  std::vector<const char*> zh, en;
+};
+
+// Every library intent, in a fixed order.
+const std::vector<LibraryIntent>& IntentLibrary();
+// Index of the library intent `id` in IntentLibrary(), or -1.
+int FindLibraryIntent(std::string_view id);
+
+struct LibraryMatch {
+  int library = -1;  // index into IntentLibrary(); -1: none
+  int votes = 0;     // patterns of the flow's intent that chose it (0 when named by the flow)
+};
+
+// The library intent each of `intents` is. An intent naming one (`library: <id>`) gets it; one
+// naming "none" gets none; otherwise most of its patterns (and at least two) must match the same
+// library intent with confidence, and when several intents of the flow claim the same library
+// intent, the one with the most such patterns gets it (none on a tie).
+std::vector<LibraryMatch> MatchLibrary(const std::vector<IntentSpec>& intents,
+                                       const std::shared_ptr<const nlp::Normalizer>& normalizer);
+
+// `intents` with each matched intent's library messages appended to its patterns.
+std::vector<IntentSpec> WithLibrary(std::vector<IntentSpec> intents,
+                                    const std::vector<LibraryMatch>& matches);
+
+}  // namespace parley::dialog

@@ -1,0 +1,141 @@
+#include "dialog/intent_library.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "test_flow.h"
+#include "util/text.h"
+
+namespace parley::dialog {
+namespace {
+
+constexpr char kLibraryFlow[] = R"(
+intents:
+  - name: refund
+    patterns: [退款什么时候到, 退款进度查询, when will i get my refund, refund status]
+    response: 退款1-3天到账
+  - name: shipping_fee
+    patterns: [运费多少, 包邮吗, how much is shipping, is shipping free]
+    response: 满99包邮
+  - name: opening_hours
+    patterns: [你们几点开门, 营业时间是几点, what are your opening hours, when do you open]
+    response: 9-18
+  - name: stop
+    patterns: [取消, 算了, cancel, never mind]
+    action: cancel
+)";
+
+std::map<std::string, std::string> Links(const Nlu& nlu) {
+  std::map<std::string, std::string> out;
+  for (const auto& l : nlu.library_links()) out[l.intent] = l.library;
+  return out;
+}
+
+std::string Without(const std::string& yaml) { return "intent_library: false\n" + yaml; }
+
+TEST(IntentLibraryTest, AnIntentBorrowsTheMessagesOfTheLibraryIntentItsPatternsMatch) {
+  const auto nlu = NluFor(*FlowFromYaml(kLibraryFlow));
+  const auto links = Links(*nlu);
+  EXPECT_EQ(links.at("refund"), "refund_status");
+  EXPECT_EQ(links.at("shipping_fee"), "shipping_cost");
+  EXPECT_EQ(links.at("opening_hours"), "opening_hours");
+  // A form's cancel command is no cancelled order.
+  EXPECT_EQ(links.count("stop"), 0u);
+}
+
+TEST(IntentLibraryTest, BorrowedMessagesCatchWordingThePatternsLack) {
+  const auto with = NluFor(*FlowFromYaml(kLibraryFlow));
+  const auto without = NluFor(*FlowFromYaml(Without(kLibraryFlow)));
+  EXPECT_TRUE(without->library_links().empty());
+  const auto day = Day(2026, 12, 7);
+  for (const char* text :
+       {"it's been two weeks and nothing has hit my account", "still waiting on my money back"}) {
+    const auto w = with->Analyze(text, day).intent;
+    const auto wo = without->Analyze(text, day).intent;
+    EXPECT_EQ(w.top.name, "refund") << text;
+    EXPECT_TRUE(w.in_scope) << text << " " << w.top.confidence;
+    EXPECT_GT(w.top.confidence, wo.top.name == "refund" ? wo.top.confidence : 0) << text;
+  }
+  // Messages about something else stay out of scope.
+  for (const char* text : {"今天天气怎么样", "帮我写一首诗"}) {
+    EXPECT_FALSE(with->Analyze(text, day).intent.in_scope) << text;
+  }
+}
+
+TEST(IntentLibraryTest, ABorrowedMessageIsNoExactMatch) {
+  const auto nlu = NluFor(*FlowFromYaml(kLibraryFlow));
+  const int i = FindLibraryIntent("refund_status");
+  ASSERT_GE(i, 0);
+  const std::string borrowed = IntentLibrary()[i].en.back();
+  ASSERT_NE(borrowed, "refund status");
+  const auto c = nlu->Analyze(borrowed, Day(2026, 12, 7)).intent;
+  EXPECT_EQ(c.top.name, "refund");
+  EXPECT_FALSE(c.exact);
+  EXPECT_TRUE(nlu->Analyze("refund status", Day(2026, 12, 7)).intent.exact);
+}
+
+TEST(IntentLibraryTest, AFlowNamesOrRefusesTheLibraryIntentOfAnIntent) {
+  const auto nlu = NluFor(*FlowFromYaml(R"(
+intents:
+  - name: refund
+    patterns: [退款什么时候到, 退款进度查询, when will i get my refund, refund status]
+    response: r
+    library: none
+  - name: hours
+    patterns: [几点, hours]
+    response: h
+    library: opening_hours
+)"));
+  const auto links = Links(*nlu);
+  EXPECT_EQ(links.count("refund"), 0u);
+  EXPECT_EQ(links.at("hours"), "opening_hours");
+}
+
+TEST(IntentLibraryTest, TwoIntentsClaimingOneLibraryIntentLeaveItToTheSurerOne) {
+  const auto nlu = NluFor(*FlowFromYaml(R"(
+intents:
+  - name: refund
+    patterns: [退款什么时候到, 退款进度查询, when will i get my refund, refund status]
+    response: r
+  - name: money_back
+    patterns: [退款进度, where is my refund, 我的退款呢, 退款一直没到, has my refund been processed,
+               退款到账了吗]
+    response: m
+)"));
+  const auto links = Links(*nlu);
+  EXPECT_EQ(links.size(), 1u);
+  EXPECT_EQ(links.at("money_back"), "refund_status");  // six patterns chose it, against four
+}
+
+TEST(IntentLibraryTest, AnUnknownLibraryIntentIsReportedWithTheIntentAndField) {
+  const auto l = LoadFlowText(R"({"intents":[
+    {"name":"refund","patterns":["退款"],"response":"r","library":"refunds_please"}]})",
+                              "f.json");
+  ASSERT_FALSE(l.ok());
+  std::string all;
+  for (const auto& i : l.issues) all += i.ToString() + "\n";
+  EXPECT_NE(all.find(R"(intents[0] "refund": field "library": no library intent "refunds_please")"),
+            std::string::npos)
+      << all;
+}
+
+TEST(IntentLibraryTest, EveryLibraryIntentHasManyDistinctMessagesInBothLanguages) {
+  std::set<std::string> ids, messages;
+  for (const auto& li : IntentLibrary()) {
+    EXPECT_TRUE(ids.insert(li.id).second) << "duplicate library intent " << li.id;
+    EXPECT_GE(li.zh.size(), 20u) << li.id;
+    EXPECT_GE(li.en.size(), 20u) << li.id;
+    for (const auto* list : {&li.zh, &li.en}) {
+      for (const char* m : *list) {
+        EXPECT_TRUE(text::IsValidUtf8(m)) << li.id;
+        EXPECT_FALSE(text::Trim(m).empty()) << li.id;
+        EXPECT_TRUE(messages.insert(m).second) << li.id << ": listed twice: " << m;
+      }
+    }
+  }
+  EXPECT_GE(ids.size(), 80u);
+}
+
+}  // namespace
+}  // namespace parley::dialog
