@@ -225,6 +225,14 @@ int RunServe(const ServeFlags& flags) {
     std::cerr << "parley: " << dialog.error().message << '\n';
     return kExitConfig;
   }
+  if (dialog->nlu) {
+    std::string links;
+    for (const auto& l : dialog->nlu->library_links()) {
+      links += (links.empty() ? "" : ", ") + l.intent + " <- " + l.library;
+    }
+    log.Info("dialog flow loaded", {{"intents", std::to_string(dialog->flow->intents.size())},
+                                    {"intent_library", links.empty() ? "none" : links}});
+  }
 
   http::Router router;
   api::AddOpsRoutes(

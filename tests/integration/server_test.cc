@@ -275,6 +275,10 @@ TEST(ServerConfigTest, EnvironmentOverridesTheFile) {
 TEST(ServerConfigTest, AnswersOnIpv6Loopback) {
   ServerProcess s("", {"--listen", "[::1]:0"});
   ASSERT_TRUE(s.started()) << s.Output();
+  // The log is written by its own thread: the line may land just after the port file.
+  for (int i = 0; i < 100 && s.Output().find("\"listening\"") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   EXPECT_NE(s.Output().find("\"address\":\"::1\""), std::string::npos) << s.Output();
 }
 
