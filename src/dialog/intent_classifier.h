@@ -2,10 +2,10 @@
 // exact matches, keyword hits and a TF-IDF cosine similarity over words, Chinese character
 // unigrams/bigrams and English character trigrams, scored against each pattern and each
 // intent's centroid, and against the messages an intent borrows from the intent library (at a
-// discount, and kept out of its centroid). Raw scores are turned into calibrated confidences by Platt scaling fitted
-// on leave-one-out classification of the patterns themselves. With an Embedder, the cosine of
-// sentence embeddings is mixed in as an extra signal. Immutable after Train();
-// Classify() is thread-safe.
+// discount, and kept out of its centroid). Raw scores are turned into calibrated confidences by
+// Platt scaling fitted on leave-one-out classification of the patterns themselves. With an
+// Embedder, the cosine of sentence embeddings is mixed in as an extra signal. Immutable after
+// Train(); Classify() is thread-safe.
 #pragma once
 
 #include <memory>
@@ -82,7 +82,8 @@ class IntentClassifier {
   std::vector<std::vector<std::pair<int, float>>> pattern_postings_;   // by feature
   std::vector<std::vector<std::pair<int, float>>> centroid_postings_;  // by feature
   std::vector<int> pattern_intent_;
-  std::vector<char> borrowed_;  // by pattern: from the intent library
+  std::vector<int> intent_begin_;  // by intent: its first pattern; then the pattern count
+  std::vector<char> borrowed_;     // by pattern: from the intent library
   int own_patterns_ = 0;
   std::vector<int> intent_pattern_count_;
   std::unordered_map<std::string, int> exact_;         // normalised pattern -> intent
