@@ -26,6 +26,14 @@ intents:
     action: cancel
 )";
 
+// The refund intent of the flows below; each test adds what it is about.
+constexpr char kRefundIntent[] = R"(
+intents:
+  - name: refund
+    patterns: [退款什么时候到, 退款进度查询, when will i get my refund, refund status]
+    response: r
+)";
+
 std::map<std::string, std::string> Links(const Nlu& nlu) {
   std::map<std::string, std::string> out;
   for (const auto& l : nlu.library_links()) out[l.intent] = l.library;
@@ -76,12 +84,7 @@ TEST(IntentLibraryTest, ABorrowedMessageIsNoExactMatch) {
 }
 
 TEST(IntentLibraryTest, AFlowNamesOrRefusesTheLibraryIntentOfAnIntent) {
-  const auto nlu = NluFor(*FlowFromYaml(R"(
-intents:
-  - name: refund
-    patterns: [退款什么时候到, 退款进度查询, when will i get my refund, refund status]
-    response: r
-    library: none
+  const auto nlu = NluFor(*FlowFromYaml(std::string(kRefundIntent) + R"(    library: none
   - name: hours
     patterns: [几点, hours]
     response: h
@@ -93,12 +96,7 @@ intents:
 }
 
 TEST(IntentLibraryTest, TwoIntentsClaimingOneLibraryIntentLeaveItToTheSurerOne) {
-  const auto nlu = NluFor(*FlowFromYaml(R"(
-intents:
-  - name: refund
-    patterns: [退款什么时候到, 退款进度查询, when will i get my refund, refund status]
-    response: r
-  - name: money_back
+  const auto nlu = NluFor(*FlowFromYaml(std::string(kRefundIntent) + R"(  - name: money_back
     patterns: [退款进度, where is my refund, 我的退款呢, 退款一直没到, has my refund been processed,
                退款到账了吗]
     response: m
