@@ -30,6 +30,8 @@ sets=(
   "eval/furniture_store.yaml eval/furniture_store_test.jsonl"
   "eval/baby_store.yaml eval/baby_store_test.jsonl"
   "eval/sports_store.yaml eval/sports_store_test.jsonl"
+  "eval/grocery_shop.yaml eval/grocery_shop_test.jsonl"
+  "eval/pet_shop.yaml eval/pet_shop_test.jsonl"
 )
 rows=""
 blind_in=() blind_oos=()
