@@ -1,9 +1,11 @@
 #include "dialog/intent_library.h"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 
 #include "dialog/intent_classifier.h"
+#include "util/text.h"
 
 namespace parley::dialog {
 namespace {
@@ -54,6 +56,35 @@ int FindLibraryIntent(std::string_view id) {
     if (id == lib[i].id) return static_cast<int>(i);
   }
   return -1;
+}
+
+std::vector<std::string> LibraryIdsLike(std::string_view id) {
+  auto words = [](std::string_view s) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= s.size()) {
+      size_t end = s.find('_', start);
+      if (end == std::string_view::npos) end = s.size();
+      if (end - start >= 3) out.push_back(text::ToLower(s.substr(start, end - start)));
+      start = end + 1;
+    }
+    return out;
+  };
+  const auto wanted = words(id);
+  std::vector<std::string> like, all;
+  for (const auto& li : IntentLibrary()) {
+    all.push_back(li.id);
+    // A shared word, or one that starts the other ("refundz" and "refund_status").
+    const auto near = [](const std::string& a, const std::string& b) {
+      return a.rfind(b, 0) == 0 || b.rfind(a, 0) == 0;
+    };
+    bool hit = false;
+    for (const auto& w : words(li.id)) {
+      for (const auto& v : wanted) hit = hit || near(w, v);
+    }
+    if (hit) like.push_back(li.id);
+  }
+  return like.empty() ? all : like;
 }
 
 std::vector<LibraryMatch> MatchLibrary(const std::vector<IntentSpec>& intents,

@@ -25,6 +25,10 @@ struct LibraryIntent {
 const std::vector<LibraryIntent>& IntentLibrary();
 // Index of the library intent `id` in IntentLibrary(), or -1.
 int FindLibraryIntent(std::string_view id);
+// The library ids that share a word of at least three letters with `id` ("refund" in
+// "refund_status"), or whose word starts one of its words; all of them when none does. For error
+// messages.
+std::vector<std::string> LibraryIdsLike(std::string_view id);
 
 struct LibraryMatch {
   int library = -1;  // index into IntentLibrary(); -1: none
