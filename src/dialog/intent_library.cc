@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 
 #include "dialog/intent_classifier.h"
 #include "util/text.h"
@@ -15,25 +14,21 @@ namespace {
 // sets, 0.95 leaves out too many.
 constexpr double kVoteConfidence = 0.85;
 
-// The classifier over the library's own messages, trained once (a few tens of milliseconds).
-// Normalisation does not depend on configuration, so the first caller's normalizer serves all.
-const IntentClassifier& LibraryClassifier(
+// A classifier over the library's own messages (about 25 ms to train). Built for each flow load
+// and dropped after it rather than kept: it holds a few megabytes, and flows load rarely.
+std::unique_ptr<IntentClassifier> LibraryClassifier(
     const std::shared_ptr<const nlp::Normalizer>& normalizer) {
-  static std::once_flag once;
-  static std::unique_ptr<IntentClassifier> classifier;
-  std::call_once(once, [&] {
-    classifier = std::make_unique<IntentClassifier>(normalizer, 0.0, 0.0);
-    std::vector<IntentSpec> specs;
-    for (const auto& li : IntentLibrary()) {
-      IntentSpec s;
-      s.name = li.id;
-      s.patterns.assign(li.zh.begin(), li.zh.end());
-      s.patterns.insert(s.patterns.end(), li.en.begin(), li.en.end());
-      specs.push_back(std::move(s));
-    }
-    classifier->Train(specs);
-  });
-  return *classifier;
+  auto classifier = std::make_unique<IntentClassifier>(normalizer, 0.0, 0.0);
+  std::vector<IntentSpec> specs;
+  for (const auto& li : IntentLibrary()) {
+    IntentSpec s;
+    s.name = li.id;
+    s.patterns.assign(li.zh.begin(), li.zh.end());
+    s.patterns.insert(s.patterns.end(), li.en.begin(), li.en.end());
+    specs.push_back(std::move(s));
+  }
+  classifier->Train(specs);
+  return classifier;
 }
 
 }  // namespace
@@ -91,7 +86,8 @@ std::vector<LibraryMatch> MatchLibrary(const std::vector<IntentSpec>& intents,
                                        const std::shared_ptr<const nlp::Normalizer>& normalizer) {
   std::vector<LibraryMatch> out(intents.size());
   if (IntentLibrary().empty()) return out;
-  const IntentClassifier& lib = LibraryClassifier(normalizer);
+  const auto classifier = LibraryClassifier(normalizer);
+  const IntentClassifier& lib = *classifier;
   std::map<int, std::vector<size_t>> claims;  // library intent -> flow intents claiming it
   for (size_t i = 0; i < intents.size(); ++i) {
     const IntentSpec& in = intents[i];
