@@ -41,7 +41,9 @@ class DialogServerTest : public ::testing::Test {
     const Json j = Body(r);
     ASSERT_TRUE(j.is_object() && j.contains("error")) << r.raw;
     EXPECT_EQ(j["error"]["code"], code) << r.raw;
-    if (!param.empty()) EXPECT_EQ(j["error"]["param"], param) << r.raw;
+    if (!param.empty()) {
+      EXPECT_EQ(j["error"]["param"], param) << r.raw;
+    }
     EXPECT_EQ(Get(server_.port(), "/health").status, 200);  // still serving
   }
 
@@ -231,6 +233,9 @@ TEST(DialogCliTest, ServeFlowNeedsNoConfigFile) {
   const Json j = Body(Turn(server.port(), {{"message", "今天开心吗？"}}));
   EXPECT_EQ(j["reply"], "作为AI,我没有真实情绪,但很乐意倾听你的心情~");
   EXPECT_EQ(Body(Turn(server.port(), {{"message", "嗨"}}))["reply"], "今天想聊些什么呢?");
+  // The start-up log says which intents borrowed from the intent library.
+  EXPECT_NE(server.Output().find(R"("intent_library":"greet <- greet")"), std::string::npos)
+      << server.Output();
 }
 
 TEST(DialogCliTest, FlowErrorsNameIntentAndFieldAtStartupAndInConfigCheck) {
@@ -260,7 +265,9 @@ TEST(DialogCliTest, EvalIntentsPrintsTheMetrics) {
       << out;
   for (const char* want :
        {"accuracy:", "in-scope accuracy:", "macro-F1:", "out of scope: precision",
-        "per intent:", "most common confusions", "threshold sweep"}) {
+        "per intent:", "most common confusions", "threshold sweep",
+        // which of the example flow's intents borrowed from the intent library
+        "intent library: ", "refund_status <- refund_status"}) {
     EXPECT_NE(out.find(want), std::string::npos) << want << "\n" << out;
   }
   TempDir dir;
