@@ -32,6 +32,8 @@ sets=(
   "eval/sports_store.yaml eval/sports_store_test.jsonl"
   "eval/grocery_shop.yaml eval/grocery_shop_test.jsonl"
   "eval/pet_shop.yaml eval/pet_shop_test.jsonl"
+  "eval/book_shop.yaml eval/book_shop_test.jsonl"
+  "eval/jewelry_shop.yaml eval/jewelry_shop_test.jsonl"
 )
 rows=""
 blind_in=() blind_oos=()
