@@ -112,6 +112,14 @@ std::vector<LibraryMatch> MatchLibrary(const std::vector<IntentSpec>& intents,
     }
   }
   for (auto& [id, who] : claims) {
+    // An intent the flow pinned to this library intent keeps it to itself.
+    const bool pinned = std::any_of(intents.begin(), intents.end(), [&](const IntentSpec& in) {
+      return !in.library.empty() && FindLibraryIntent(in.library) == id;
+    });
+    if (pinned) {
+      for (size_t i : who) out[i] = {};
+      continue;
+    }
     if (who.size() < 2) continue;
     int best = 0, at_best = 0;
     for (size_t i : who) {

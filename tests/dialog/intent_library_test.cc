@@ -95,6 +95,17 @@ TEST(IntentLibraryTest, AFlowNamesOrRefusesTheLibraryIntentOfAnIntent) {
   EXPECT_EQ(links.at("hours"), "opening_hours");
 }
 
+TEST(IntentLibraryTest, ALibraryIntentPinnedByOneIntentIsNotLentToAnother) {
+  const auto nlu = NluFor(*FlowFromYaml(std::string(kRefundIntent) + R"(  - name: money
+    patterns: [钱, money]
+    response: m
+    library: refund_status
+)"));
+  const auto links = Links(*nlu);
+  EXPECT_EQ(links.at("money"), "refund_status");
+  EXPECT_EQ(links.count("refund"), 0u);
+}
+
 TEST(IntentLibraryTest, TwoIntentsClaimingOneLibraryIntentLeaveItToTheSurerOne) {
   const auto nlu = NluFor(*FlowFromYaml(std::string(kRefundIntent) + R"(  - name: money_back
     patterns: [退款进度, where is my refund, 我的退款呢, 退款一直没到, has my refund been processed,
