@@ -483,16 +483,19 @@ std::string StemPhrase(std::string_view raw) {
     const auto u = static_cast<unsigned char>(c);
     if (u < 0x80 && !std::isalnum(u)) c = ' ';
   }
-  std::string out = " ";
+  std::vector<std::string> words;
   size_t start = 0;
   while (start <= phrase.size()) {
     const size_t sp = phrase.find(' ', start);
     const std::string_view w =
         std::string_view(phrase).substr(start, sp == std::string::npos ? sp : sp - start);
-    if (!w.empty()) out += Stem(w) + ' ';
+    if (!w.empty()) words.emplace_back(w);
     if (sp == std::string_view::npos) break;
     start = sp + 1;
   }
+  // As Words() does to messages: "didn't", "didnt" and "did not" are one phrase.
+  std::string out = " ";
+  for (const auto& w : ExpandNegations(std::move(words))) out += Stem(w) + ' ';
   return out;
 }
 

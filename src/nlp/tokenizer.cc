@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "nlp/concepts.h"
@@ -156,6 +157,48 @@ bool IsStopWord(std::string_view w) {
   return kStop.count(w) > 0;
 }
 
+std::vector<std::string> ExpandNegations(std::vector<std::string> words) {
+  // The word before "n't" and the verb it stands for ("won" -> "will").
+  static const std::unordered_map<std::string_view, std::string_view> kNegatable = {
+      {"is", "is"},          {"isn", "is"},       {"are", "are"},   {"aren", "are"},
+      {"was", "was"},        {"wasn", "was"},     {"were", "were"}, {"weren", "were"},
+      {"has", "has"},        {"hasn", "has"},     {"have", "have"}, {"haven", "have"},
+      {"had", "had"},        {"hadn", "had"},     {"do", "do"},     {"don", "do"},
+      {"does", "does"},      {"doesn", "does"},   {"did", "did"},   {"didn", "did"},
+      {"can", "can"},        {"couldn", "could"}, {"won", "will"},  {"wouldn", "would"},
+      {"shouldn", "should"}, {"mustn", "must"},   {"needn", "need"}};
+  std::vector<std::string> out;
+  out.reserve(words.size() + 2);
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    // "hasn" "t" (the normaliser's split of "hasn't")
+    if (i + 1 < words.size() && words[i + 1] == "t") {
+      if (auto it = kNegatable.find(w); it != kNegatable.end() && w != "is" && w != "has") {
+        out.emplace_back(it->second);
+        out.emplace_back("not");
+        ++i;
+        continue;
+      }
+    }
+    // "hasnt", "cant", "wont", "cannot"
+    if (w == "cannot") {
+      out.emplace_back("can");
+      out.emplace_back("not");
+      continue;
+    }
+    if (w.size() > 2 && w.compare(w.size() - 1, 1, "t") == 0) {
+      const std::string_view stem(w.data(), w.size() - 1);
+      if (auto it = kNegatable.find(stem); it != kNegatable.end() && stem.back() == 'n') {
+        out.emplace_back(it->second);
+        out.emplace_back("not");
+        continue;
+      }
+    }
+    out.push_back(w);
+  }
+  return out;
+}
+
 std::vector<std::string> Words(std::string_view normalized) {
   std::vector<std::string> words;
   icu::BreakIterator* it = WordIterator();
@@ -164,11 +207,17 @@ std::vector<std::string> Words(std::string_view normalized) {
   if (!it) return words;
   it->setText(u);
   int32_t start = it->first();
+  bool negatable = false;  // an ASCII word that may be half of a negation
   for (int32_t end = it->next(); end != icu::BreakIterator::DONE; start = end, end = it->next()) {
     if (it->getRuleStatus() == UBRK_WORD_NONE) continue;  // spaces and punctuation
     std::string w;
     u.tempSubStringBetween(start, end).toUTF8String(w);
-    words.push_back(HasHan(w) ? w : Stem(w));
+    negatable = negatable || (!HasHan(w) && (w == "t" || w == "cannot" || w.back() == 't'));
+    words.push_back(std::move(w));
+  }
+  if (negatable) words = ExpandNegations(std::move(words));
+  for (auto& w : words) {
+    if (!HasHan(w)) w = Stem(w);
   }
   return words;
 }

@@ -18,6 +18,11 @@ std::vector<std::string> Words(std::string_view normalized);
 // "orders" -> "order", "cancelled" -> "cancel", "returning" -> "return"; ASCII only.
 std::string Stem(std::string_view word);
 
+// English negations in one form, on unstemmed lower-case words: "hasn't" (which the normaliser
+// splits into "hasn" "t"), "hasnt" and "has not" all become "has" "not"; "cannot" and "can't"
+// become "can" "not", "won't" "will" "not". Words() and the thesaurus's terms both go through it.
+std::vector<std::string> ExpandNegations(std::vector<std::string> words);
+
 bool IsStopWord(std::string_view word);
 bool IsStopChar(std::string_view han_char);
 bool HasHan(std::string_view s);

@@ -96,6 +96,25 @@ TEST(TokenizerTest, StemsEnglish) {
   EXPECT_EQ(words, (std::vector<std::string>{"track", "my", "order"}));
 }
 
+TEST(TokenizerTest, NegationsReadTheSameHoweverTheyAreWritten) {
+  // The normaliser has already turned "hasn't" into "hasn t".
+  const auto has_not = Words("my money still has not come back");
+  EXPECT_EQ(Words("my money still hasn t come back"), has_not);
+  EXPECT_EQ(Words("my money still hasnt come back"), has_not);
+  EXPECT_EQ(Words("i can t log in"), Words("i cannot log in"));
+  EXPECT_EQ(Words("i cant log in"), Words("i can not log in"));
+  EXPECT_EQ(Words("it won t turn on"), Words("it will not turn on"));
+  EXPECT_EQ(Words("i didnt get it"), Words("i did not get it"));
+  // Words that merely end in "nt" or "t" stay as they are.
+  const auto want = Words("i want that giant");
+  EXPECT_EQ(want, (std::vector<std::string>{"i", "want", "that", "giant"}));
+  // Thesaurus terms go through the same step, so a term written "didn't" matches "did not".
+  const std::string text = "my money still has not come back";
+  const auto concepts = Concepts(text, Words(text));
+  EXPECT_NE(std::find(concepts.begin(), concepts.end(), "refund"), concepts.end());
+  EXPECT_EQ(concepts, Concepts("my money still hasn t come back", has_not));
+}
+
 TEST(TokenizerTest, FeaturesIncludeHanBigramsAndEnglishTrigrams) {
   auto has = [](const std::vector<Feature>& fs, const std::string& key) {
     return std::any_of(fs.begin(), fs.end(), [&](const Feature& f) { return f.key == key; });
