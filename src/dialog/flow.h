@@ -48,8 +48,6 @@ struct IntentSpec {
   // The intent library entry whose messages extend the patterns (intent_library.h): "" = the
   // one the patterns match, if any; "none" = never.
   std::string library;
-  // Messages borrowed from that library entry: extra examples, weaker than the patterns.
-  std::vector<std::string> borrowed;
 };
 
 struct EntityValue {

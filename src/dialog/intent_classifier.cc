@@ -138,7 +138,8 @@ std::vector<float> IntentClassifier::EmbedNormalized(std::string_view text) cons
   return std::move(*v);
 }
 
-void IntentClassifier::Train(const std::vector<IntentSpec>& intents) {
+void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
+                             const std::vector<std::vector<std::string>>& borrowed) {
   std::vector<Sparse> raw;  // term counts per pattern, before idf
   for (size_t i = 0; i < intents.size(); ++i) {
     intents_.push_back(intents[i].name);
@@ -160,7 +161,9 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents) {
     };
     intent_begin_.push_back(static_cast<int>(pattern_intent_.size()));
     for (const auto& p : intents[i].patterns) add(p, false);
-    for (const auto& p : intents[i].borrowed) add(p, true);
+    if (i < borrowed.size()) {
+      for (const auto& p : borrowed[i]) add(p, true);
+    }
     for (const auto& k : intents[i].keywords) {
       const std::string norm = normalizer_->ForMatching(k);
       if (!norm.empty()) keywords_.emplace_back(norm, static_cast<int>(i));

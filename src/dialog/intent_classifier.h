@@ -47,7 +47,10 @@ class IntentClassifier {
   // Optional, before Train(): mixes the embedding cosine into every score with this weight.
   void SetEmbedder(std::shared_ptr<Embedder> embedder, double weight);
   bool has_embedder() const { return embedder_ != nullptr; }
-  void Train(const std::vector<IntentSpec>& intents);
+  // `borrowed` (optional, by intent): messages from the intent library (intent_library.h), weaker
+  // evidence than the intent's own patterns.
+  void Train(const std::vector<IntentSpec>& intents,
+             const std::vector<std::vector<std::string>>& borrowed = {});
 
   // `normalized`: Normalizer::ForMatching of the message.
   Classification Classify(std::string_view normalized) const;

@@ -23,8 +23,7 @@ std::unique_ptr<IntentClassifier> LibraryClassifier(
   for (const auto& li : IntentLibrary()) {
     IntentSpec s;
     s.name = li.id;
-    s.patterns.assign(li.zh.begin(), li.zh.end());
-    s.patterns.insert(s.patterns.end(), li.en.begin(), li.en.end());
+    s.patterns = li.Messages();
     specs.push_back(std::move(s));
   }
   classifier->Train(specs);
@@ -32,6 +31,12 @@ std::unique_ptr<IntentClassifier> LibraryClassifier(
 }
 
 }  // namespace
+
+std::vector<std::string> LibraryIntent::Messages() const {
+  std::vector<std::string> out(zh.begin(), zh.end());
+  out.insert(out.end(), en.begin(), en.end());
+  return out;
+}
 
 const std::vector<LibraryIntent>& IntentLibrary() {
   static const std::vector<LibraryIntent> kLibrary = {
@@ -133,17 +138,12 @@ std::vector<LibraryMatch> MatchLibrary(const std::vector<IntentSpec>& intents,
   return out;
 }
 
-std::vector<IntentSpec> WithLibrary(std::vector<IntentSpec> intents,
-                                    const std::vector<LibraryMatch>& matches) {
-  const auto& lib = IntentLibrary();
-  for (size_t i = 0; i < intents.size() && i < matches.size(); ++i) {
-    if (matches[i].library < 0) continue;
-    const LibraryIntent& li = lib[matches[i].library];
-    auto& p = intents[i].borrowed;
-    p.insert(p.end(), li.zh.begin(), li.zh.end());
-    p.insert(p.end(), li.en.begin(), li.en.end());
+std::vector<std::vector<std::string>> BorrowedMessages(const std::vector<LibraryMatch>& matches) {
+  std::vector<std::vector<std::string>> out(matches.size());
+  for (size_t i = 0; i < matches.size(); ++i) {
+    if (matches[i].library >= 0) out[i] = IntentLibrary()[matches[i].library].Messages();
   }
-  return intents;
+  return out;
 }
 
 }  // namespace parley::dialog

@@ -19,6 +19,8 @@ namespace parley::dialog {
 struct LibraryIntent {
   const char* id;
   std::vector<const char*> zh, en;
+
+  std::vector<std::string> Messages() const;  // the Chinese ones, then the English ones
 };
 
 // Every library intent, in a fixed order.
@@ -42,8 +44,7 @@ struct LibraryMatch {
 std::vector<LibraryMatch> MatchLibrary(const std::vector<IntentSpec>& intents,
                                        const std::shared_ptr<const nlp::Normalizer>& normalizer);
 
-// `intents` with each matched intent's library messages appended to its patterns.
-std::vector<IntentSpec> WithLibrary(std::vector<IntentSpec> intents,
-                                    const std::vector<LibraryMatch>& matches);
+// For each matched intent, its library intent's messages (IntentClassifier::Train's `borrowed`).
+std::vector<std::vector<std::string>> BorrowedMessages(const std::vector<LibraryMatch>& matches);
 
 }  // namespace parley::dialog

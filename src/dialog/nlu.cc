@@ -14,8 +14,7 @@ Result<std::shared_ptr<const Nlu>> Nlu::Create(const Flow& flow,
   classifier.SetEmbedder(std::move(embedder), embedding_weight);
   std::vector<LibraryMatch> matches;
   if (flow.intent_library) matches = MatchLibrary(flow.intents, n);
-  auto extended = WithLibrary(flow.intents, matches);
-  classifier.Train(extended);
+  classifier.Train(flow.intents, BorrowedMessages(matches));
   auto nlu = std::shared_ptr<Nlu>(new Nlu(std::move(n), std::move(classifier), *entities));
   for (size_t i = 0; i < matches.size(); ++i) {
     if (matches[i].library < 0) continue;
