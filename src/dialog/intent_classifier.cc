@@ -195,8 +195,11 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
     Sparse v = raw[p];
     for (auto& [id, count] : v) count = (1 + std::log(count)) * idf_[id] * kind_weight_[id];
     Normalize(&v);
+    // The borrowed weight is folded into the postings, so scoring a message needs no per-pattern
+    // factor for it.
+    const float scale = borrowed_[p] ? static_cast<float>(kBorrowedWeight) : 1.0f;
     for (auto [id, w] : v) {
-      pattern_postings_[id].emplace_back(static_cast<int>(p), w);
+      pattern_postings_[id].emplace_back(static_cast<int>(p), w * scale);
       if (!borrowed_[p]) centroids[pattern_intent_[p]][id] += w;  // the author's own meaning
     }
     vectors.push_back(std::move(v));
@@ -240,8 +243,7 @@ std::vector<double> IntentClassifier::Scores(const Sparse& x, std::string_view n
     for (int p = intent_begin_[i]; p < intent_begin_[i + 1]; ++p) {
       // Sharing only characters or trigrams with a pattern, never a whole word, is weaker
       // evidence ("天气" and "聊天" share a character, not a meaning).
-      const double sim =
-          psim[p] * (hit[p] ? 1.0 : kNoWordFactor) * (borrowed_[p] ? kBorrowedWeight : 1.0);
+      const double sim = psim[p] * (hit[p] ? 1.0 : kNoWordFactor);
       if (p != skip_pattern) m = std::max(m, sim);
     }
     best[i] = m;
