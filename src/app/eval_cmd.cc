@@ -41,12 +41,9 @@ int RunEvalIntents(const EvalFlags& flags) {
   const auto report = dialog::EvaluateIntents(**nlu, *flow, data);
   std::printf("calibration: confidence = 1 / (1 + exp(-(%.2f * score %+.2f)))\n",
               (*nlu)->classifier().calibration_a(), (*nlu)->classifier().calibration_b());
-  const auto& links = (*nlu)->library_links();
-  std::printf("intent library: %zu of %zu intents extended", links.size(), flow->intents.size());
-  for (size_t i = 0; i < links.size(); ++i) {
-    std::printf("%s%s <- %s", i ? ", " : ": ", links[i].intent.c_str(), links[i].library.c_str());
-  }
-  std::printf("\n");
+  const std::string links = (*nlu)->LibraryLinksText();
+  std::printf("intent library: %zu of %zu intents extended%s%s\n", (*nlu)->library_links().size(),
+              flow->intents.size(), links.empty() ? "" : ": ", links.c_str());
   std::cout << "flow: " << flags.flow << " (" << flow->intents.size() << " intents)\n"
             << "data: " << flags.data << '\n'
             << dialog::FormatReport(report);

@@ -226,10 +226,7 @@ int RunServe(const ServeFlags& flags) {
     return kExitConfig;
   }
   if (dialog->nlu) {
-    std::string links;
-    for (const auto& l : dialog->nlu->library_links()) {
-      links += (links.empty() ? "" : ", ") + l.intent + " <- " + l.library;
-    }
+    const std::string links = dialog->nlu->LibraryLinksText();
     log.Info("dialog flow loaded", {{"intents", std::to_string(dialog->flow->intents.size())},
                                     {"intent_library", links.empty() ? "none" : links}});
   }

@@ -24,6 +24,14 @@ Result<std::shared_ptr<const Nlu>> Nlu::Create(const Flow& flow,
   return std::shared_ptr<const Nlu>(std::move(nlu));
 }
 
+std::string Nlu::LibraryLinksText() const {
+  std::string out;
+  for (const auto& l : library_links_) {
+    out += (out.empty() ? "" : ", ") + l.intent + " <- " + l.library;
+  }
+  return out;
+}
+
 NluResult Nlu::Analyze(std::string_view message, std::chrono::sys_days today) const {
   NluResult r;
   r.folded = normalizer_->Fold(message);

@@ -43,6 +43,8 @@ class Nlu {
     int votes = 0;
   };
   const std::vector<LibraryLink>& library_links() const { return library_links_; }
+  // "refund <- refund_status, greet <- greet"; "" when none (for logs and `parley eval`).
+  std::string LibraryLinksText() const;
 
  private:
   Nlu(std::shared_ptr<const nlp::Normalizer> n, IntentClassifier c,
