@@ -157,44 +157,46 @@ bool IsStopWord(std::string_view w) {
   return kStop.count(w) > 0;
 }
 
-std::vector<std::string> ExpandNegations(std::vector<std::string> words) {
-  // The word before "n't" and the verb it stands for ("won" -> "will").
+namespace {
+
+// The verb that words[i] negates: "hasn" "t" (the normaliser's split of "hasn't"), "hasnt" or
+// "cannot" as one word. *pair: words[i + 1] is the "t".
+const std::string_view* Negated(const std::vector<std::string>& words, size_t i, bool* pair) {
+  // The word before "n't" and the verb it stands for ("won" -> "will"); "cannot" is "canno" "t".
   static const std::unordered_map<std::string_view, std::string_view> kNegatable = {
-      {"is", "is"},          {"isn", "is"},       {"are", "are"},   {"aren", "are"},
-      {"was", "was"},        {"wasn", "was"},     {"were", "were"}, {"weren", "were"},
-      {"has", "has"},        {"hasn", "has"},     {"have", "have"}, {"haven", "have"},
-      {"had", "had"},        {"hadn", "had"},     {"do", "do"},     {"don", "do"},
-      {"does", "does"},      {"doesn", "does"},   {"did", "did"},   {"didn", "did"},
-      {"can", "can"},        {"couldn", "could"}, {"won", "will"},  {"wouldn", "would"},
-      {"shouldn", "should"}, {"mustn", "must"},   {"needn", "need"}};
-  std::vector<std::string> out;
-  out.reserve(words.size() + 2);
-  for (size_t i = 0; i < words.size(); ++i) {
-    const std::string& w = words[i];
-    // "hasn" "t" (the normaliser's split of "hasn't")
-    if (i + 1 < words.size() && words[i + 1] == "t") {
-      if (auto it = kNegatable.find(w); it != kNegatable.end() && w != "is" && w != "has") {
-        out.emplace_back(it->second);
-        out.emplace_back("not");
-        ++i;
-        continue;
-      }
-    }
-    // "hasnt", "cant", "wont", "cannot"
-    if (w == "cannot") {
-      out.emplace_back("can");
+      {"isn", "is"},     {"aren", "are"},     {"wasn", "was"},       {"weren", "were"},
+      {"hasn", "has"},   {"haven", "have"},   {"hadn", "had"},       {"don", "do"},
+      {"doesn", "does"}, {"didn", "did"},     {"can", "can"},        {"couldn", "could"},
+      {"won", "will"},   {"wouldn", "would"}, {"shouldn", "should"}, {"mustn", "must"},
+      {"needn", "need"}, {"canno", "can"}};
+  std::string_view w = words[i];
+  *pair = i + 1 < words.size() && words[i + 1] == "t";
+  if (!*pair) {
+    if (w.size() < 3 || w.back() != 't') return nullptr;
+    w.remove_suffix(1);
+  }
+  if (w.back() != 'n' && w.back() != 'o') return nullptr;  // every key ends so
+  const auto it = kNegatable.find(w);
+  return it == kNegatable.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+std::vector<std::string> ExpandNegations(std::vector<std::string> words) {
+  bool pair = false;
+  size_t i = 0;
+  while (i < words.size() && !Negated(words, i, &pair)) ++i;
+  if (i == words.size()) return words;  // most messages: nothing to rewrite
+  std::vector<std::string> out(std::make_move_iterator(words.begin()),
+                               std::make_move_iterator(words.begin() + i));
+  for (; i < words.size(); ++i) {
+    if (const std::string_view* verb = Negated(words, i, &pair)) {
+      out.emplace_back(*verb);
       out.emplace_back("not");
-      continue;
+      i += pair ? 1 : 0;
+    } else {
+      out.push_back(std::move(words[i]));
     }
-    if (w.size() > 2 && w.compare(w.size() - 1, 1, "t") == 0) {
-      const std::string_view stem(w.data(), w.size() - 1);
-      if (auto it = kNegatable.find(stem); it != kNegatable.end() && stem.back() == 'n') {
-        out.emplace_back(it->second);
-        out.emplace_back("not");
-        continue;
-      }
-    }
-    out.push_back(w);
   }
   return out;
 }
@@ -207,15 +209,13 @@ std::vector<std::string> Words(std::string_view normalized) {
   if (!it) return words;
   it->setText(u);
   int32_t start = it->first();
-  bool negatable = false;  // an ASCII word that may be half of a negation
   for (int32_t end = it->next(); end != icu::BreakIterator::DONE; start = end, end = it->next()) {
     if (it->getRuleStatus() == UBRK_WORD_NONE) continue;  // spaces and punctuation
     std::string w;
     u.tempSubStringBetween(start, end).toUTF8String(w);
-    negatable = negatable || (!HasHan(w) && (w == "t" || w == "cannot" || w.back() == 't'));
     words.push_back(std::move(w));
   }
-  if (negatable) words = ExpandNegations(std::move(words));
+  words = ExpandNegations(std::move(words));
   for (auto& w : words) {
     if (!HasHan(w)) w = Stem(w);
   }
