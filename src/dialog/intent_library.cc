@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "dialog/intent_classifier.h"
 #include "util/text.h"
@@ -72,12 +73,12 @@ std::vector<std::string> LibraryIdsLike(std::string_view id) {
   };
   const auto wanted = words(id);
   std::vector<std::string> like, all;
+  // A shared word, or one that starts the other ("refundz" and "refund_status").
+  const auto near = [](const std::string& a, const std::string& b) {
+    return a.rfind(b, 0) == 0 || b.rfind(a, 0) == 0;
+  };
   for (const auto& li : IntentLibrary()) {
     all.push_back(li.id);
-    // A shared word, or one that starts the other ("refundz" and "refund_status").
-    const auto near = [](const std::string& a, const std::string& b) {
-      return a.rfind(b, 0) == 0 || b.rfind(a, 0) == 0;
-    };
     bool hit = false;
     for (const auto& w : words(li.id)) {
       for (const auto& v : wanted) hit = hit || near(w, v);
@@ -94,12 +95,14 @@ std::vector<LibraryMatch> MatchLibrary(const std::vector<IntentSpec>& intents,
   const auto classifier = LibraryClassifier(normalizer);
   const IntentClassifier& lib = *classifier;
   std::map<int, std::vector<size_t>> claims;  // library intent -> flow intents claiming it
+  std::set<int> pinned;                       // library intents the flow names (`library: <id>`)
   for (size_t i = 0; i < intents.size(); ++i) {
     const IntentSpec& in = intents[i];
     // A form's cancel command ("算了", "cancel") is no cancelled order.
     if (in.library == "none" || in.action == IntentAction::kCancel) continue;
     if (!in.library.empty()) {
       out[i].library = FindLibraryIntent(in.library);
+      pinned.insert(out[i].library);
       continue;
     }
     std::map<int, int> votes;
@@ -118,10 +121,7 @@ std::vector<LibraryMatch> MatchLibrary(const std::vector<IntentSpec>& intents,
   }
   for (auto& [id, who] : claims) {
     // An intent the flow pinned to this library intent keeps it to itself.
-    const bool pinned = std::any_of(intents.begin(), intents.end(), [&](const IntentSpec& in) {
-      return !in.library.empty() && FindLibraryIntent(in.library) == id;
-    });
-    if (pinned) {
+    if (pinned.count(id)) {
       for (size_t i : who) out[i] = {};
       continue;
     }
