@@ -1,6 +1,5 @@
 #include "dialog/intent_library.h"
 
-#include <algorithm>
 #include <map>
 #include <set>
 
