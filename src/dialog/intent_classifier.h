@@ -65,7 +65,8 @@ class IntentClassifier {
 
  private:
   using Sparse = std::vector<std::pair<int, float>>;  // feature id -> weight, L2-normalised
-  Sparse Vectorize(std::string_view normalized, bool grow);
+  // A pattern's term counts; its new features join the vocabulary. `borrowed`: a library message.
+  Sparse Vectorize(std::string_view normalized, bool borrowed);
   Sparse VectorizeConst(std::string_view normalized) const;
   // Raw score per intent; `skip_pattern` (>= 0) is left out (for leave-one-out calibration).
   // `embedding`: the message's (L2-normalised) embedding, or empty.
@@ -80,6 +81,8 @@ class IntentClassifier {
   std::vector<std::string> intents_;
   std::unordered_map<std::string, int> vocab_;
   std::unordered_set<std::string> known_words_;  // the patterns' English words (nlp::Features)
+  std::unordered_set<std::string> home_domains_;
+  bool vectorizing_borrowed_ = false;  // domain features of the responses' texts
   std::vector<float> idf_, kind_weight_;
   std::vector<char> is_word_;  // by feature: a whole non-stop word
   std::vector<std::vector<std::pair<int, float>>> pattern_postings_;   // by feature

@@ -373,6 +373,15 @@ const std::vector<Concept>& Table() {
   return kTable;
 }
 
+// Other businesses, services, institutions and topics (src/nlp/domains.inc): a message naming
+// one that the flow never mentions is about something else. Their ids get a leading '@'.
+const std::vector<Concept>& DomainTable() {
+  static const std::vector<Concept> kTable = {
+#include "nlp/domains.inc"
+  };
+  return kTable;
+}
+
 // Phrases in which a term means something else, common enough in customer chat to matter: inside
 // the phrase that one term does not count (the phrase's other terms still do: "return flight"
 // is still a flight).
@@ -513,6 +522,7 @@ struct ConceptIndex {
   std::vector<int32_t> zh_blocks, en_blocks;
   std::vector<std::string_view> ids;     // by concept; table entries with the same id are one
   std::vector<std::string_view> unused;  // blocking phrases whose term is no term
+  std::vector<std::string> domain_ids;   // "@" + id, what `ids` shows of the domains
 };
 
 // The terms of one automaton (Chinese or English), each once, with what each means.
@@ -553,13 +563,18 @@ const ConceptIndex& Index() {
     Terms zh{{}, {}, &idx.zh_concepts, &idx.zh_blocks};
     Terms en{{}, {}, &idx.en_concepts, &idx.en_blocks};
     std::unordered_map<std::string_view, uint16_t> by_id;
-    const auto& table = Table();
-    for (size_t i = 0; i < table.size(); ++i) {
-      const auto [it, fresh] = by_id.emplace(table[i].id, static_cast<uint16_t>(idx.ids.size()));
-      if (fresh) idx.ids.push_back(table[i].id);
+    const auto add = [&](const Concept& entry, std::string_view id) {
+      const auto [it, fresh] = by_id.emplace(id, static_cast<uint16_t>(idx.ids.size()));
+      if (fresh) idx.ids.push_back(id);
       const uint16_t c = it->second;
-      for (auto t : table[i].zh) zh.Add(std::string(t), c);
-      for (auto t : table[i].en) en.Add(StemPhrase(t), c);
+      for (auto t : entry.zh) zh.Add(std::string(t), c);
+      for (auto t : entry.en) en.Add(StemPhrase(t), c);
+    };
+    for (const auto& entry : Table()) add(entry, entry.id);
+    idx.domain_ids.reserve(DomainTable().size());
+    for (const auto& domain : DomainTable()) {
+      idx.domain_ids.push_back(std::string(1, kDomainPrefix) + domain.id);
+      add(domain, idx.domain_ids.back());
     }
     for (const auto& b : NotConcepts().zh) {
       if (!zh.Block(std::string(b.phrase), std::string(b.term))) idx.unused.push_back(b.phrase);
@@ -581,6 +596,11 @@ std::vector<ConceptTerm> ConceptTerms() {
   for (const auto& c : Table()) {
     for (auto t : c.zh) out.push_back({c.id, t, true});
     for (auto t : c.en) out.push_back({c.id, t, false});
+  }
+  const auto& domain_ids = Index().domain_ids;  // in DomainTable()'s order
+  for (size_t i = 0; i < DomainTable().size(); ++i) {
+    for (auto t : DomainTable()[i].zh) out.push_back({domain_ids[i], t, true});
+    for (auto t : DomainTable()[i].en) out.push_back({domain_ids[i], t, false});
   }
   return out;
 }

@@ -11,11 +11,15 @@
 
 namespace parley::nlp {
 
+// Ids of other businesses and topics (domains.inc) start with this: "@streaming".
+inline constexpr char kDomainPrefix = '@';
+
 // Concept ids ("refund", "ship"...) present in the text; `words` are its Words().
 std::vector<std::string> Concepts(std::string_view normalized,
                                   const std::vector<std::string>& words);
 
-// Every term of the table as written, with its concept id (for tests of the table itself).
+// Every term of the table and of the domains as written, with its concept id (for tests of the
+// table itself).
 struct ConceptTerm {
   std::string_view id, term;
   bool chinese;  // matched as a substring of the normalised text; else as stemmed English words

@@ -254,7 +254,10 @@ std::vector<Feature> Features(std::string_view normalized,
     }
   }
   flush_run();
-  for (auto& c : Concepts(normalized, words)) out.push_back({"k:" + c, FeatureKind::kConcept});
+  for (auto& c : Concepts(normalized, words)) {
+    const bool domain = c[0] == kDomainPrefix;
+    out.push_back({"k:" + c, domain ? FeatureKind::kDomain : FeatureKind::kConcept});
+  }
   return out;
 }
 

@@ -27,7 +27,9 @@ bool IsStopWord(std::string_view word);
 bool IsStopChar(std::string_view han_char);
 bool HasHan(std::string_view s);
 
-enum class FeatureKind { kWord, kStopWord, kHanChar, kHanBigram, kTrigram, kConcept };
+// kConcept: a meaning of the thesaurus (nlp/concepts.h); kDomain: another business or topic
+// (nlp/domains.inc), whose id starts with kDomainPrefix.
+enum class FeatureKind { kWord, kStopWord, kHanChar, kHanBigram, kTrigram, kConcept, kDomain };
 struct Feature {
   std::string key;  // prefixed by kind, so "w:order" never collides with "t:ord"
   FeatureKind kind;

@@ -216,6 +216,46 @@ TEST(ConceptSignalTest, AThingTheFlowNeverMentionsSendsTheMessageOutOfScope) {
   }
 }
 
+// Another business or topic (src/nlp/domains.inc) that the flow never names sends a message to
+// the fallback even when the rest of it is the flow's own words; a domain the responses name is
+// the business's own, so its customers may name it.
+TEST(ConceptSignalTest, AnotherBusinessTheFlowNeverNamesSendsTheMessageOutOfScope) {
+  const char* const kFlow = R"(
+intents:
+  - {name: cancel_order, patterns: [取消订单, 我不想要了能取消吗, cancel my order, I want to cancel the order], response: a}
+  - {name: coupon, patterns: [有优惠券吗, 有什么优惠活动, any discount codes, do you have coupons], response: b}
+  - {name: room, patterns: [还有空房吗, 我想订一间房, any rooms available, book a room], response: ROOM}
+)";
+  auto with_room_response = [&](const std::string& response) {
+    std::string yaml = kFlow;
+    yaml.replace(yaml.find("ROOM"), 4, response);
+    return FlowFromYaml(yaml);
+  };
+  const auto shop = with_room_response("c");
+  const auto hotel = with_room_response("欢迎入住本酒店 / Welcome to our hotel");
+  ASSERT_TRUE(shop && hotel);
+  const auto day = Day(2026, 1, 1);
+  for (const auto& flow : {shop, hotel}) {
+    const auto nlu = NluFor(*flow);
+    for (const char* text : {"cancel my netflix subscription", "肯德基今天有什么优惠券",
+                             "帮我取消外卖订单"}) {
+      const auto c = nlu->Analyze(text, day).intent;
+      EXPECT_FALSE(c.in_scope) << text << " -> " << c.top.name << " " << c.top.confidence;
+    }
+    for (auto [text, intent] : std::vector<std::pair<std::string, std::string>>{
+             {"please cancel my order", "cancel_order"}, {"有没有优惠券呀", "coupon"}}) {
+      const auto c = nlu->Analyze(text, day).intent;
+      EXPECT_EQ(c.top.name, intent) << text;
+      EXPECT_TRUE(c.in_scope) << text << " " << c.top.confidence;
+    }
+  }
+  const auto at_shop = NluFor(*shop)->Analyze("酒店还有空房吗", day).intent;
+  EXPECT_FALSE(at_shop.in_scope) << at_shop.top.name << " " << at_shop.top.confidence;
+  const auto at_hotel = NluFor(*hotel)->Analyze("酒店还有空房吗", day).intent;
+  EXPECT_EQ(at_hotel.top.name, "room");
+  EXPECT_TRUE(at_hotel.in_scope) << at_hotel.top.confidence;
+}
+
 TEST(CompoundWordTest, OneWordAndTwoWordsMatchEachOther) {
   auto flow = FlowFromYaml(R"(
 intents:
