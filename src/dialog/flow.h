@@ -79,6 +79,7 @@ struct Flow {
   double threshold = 0.3;      // least calibrated confidence for a rule answer
   double margin = 0;           // least raw-similarity gap between the best intent and the runner-up
   bool intent_library = true;  // extend intents with the library's messages (intent_library.h)
+  bool other_domains = true;   // a business or topic the flow never names means fallback
   std::string source;          // file it came from
 
   const IntentSpec* Find(const std::string& name) const;

@@ -34,7 +34,7 @@ class Parser {
         "intents",          "entities",        "persona",    "fallback",
         "handoff_response", "cancel_response", "thresholds", "threshold",
         "margin",           "version",         "name",       "description",
-        "intent_library"};
+        "intent_library",   "other_domains"};
     for (const auto& [key, _] : root.items()) {
       if (!kTop.count(key)) Warn(name_, key, "unknown top-level field, ignored");
     }
@@ -223,6 +223,9 @@ class Parser {
     }
     if (auto it = root.find("intent_library"); it != root.end()) {
       flow_.intent_library = ReadBool(*it, name_, "intent_library").value_or(true);
+    }
+    if (auto it = root.find("other_domains"); it != root.end()) {
+      flow_.other_domains = ReadBool(*it, name_, "other_domains").value_or(true);
     }
   }
 

@@ -120,7 +120,7 @@ IntentClassifier::Sparse IntentClassifier::VectorizeConst(std::string_view norma
       w *= kUnknownConceptFactor;
     } else if (f.kind == nlp::FeatureKind::kDomain) {
       if (home_domains_.count(f.key)) continue;  // the business itself (a hotel's responses)
-      w = kUnknownDomainWeight * unknown_idf;
+      if (other_domains_) w = kUnknownDomainWeight * unknown_idf;
     }
     unknown += w * w;
   }

@@ -46,6 +46,9 @@ class IntentClassifier {
                    double margin);
   // Optional, before Train(): mixes the embedding cosine into every score with this weight.
   void SetEmbedder(std::shared_ptr<Embedder> embedder, double weight);
+  // Optional, before Train(): false makes another business or topic the flow never names
+  // (nlp/domains.inc) an unknown word like any other instead of a sign of a foreign message.
+  void set_other_domains(bool on) { other_domains_ = on; }
   bool has_embedder() const { return embedder_ != nullptr; }
   // `borrowed` (optional, by intent): messages from the intent library (intent_library.h), weaker
   // evidence than the intent's own patterns.
@@ -81,6 +84,7 @@ class IntentClassifier {
   std::vector<std::string> intents_;
   std::unordered_map<std::string, int> vocab_;
   std::unordered_set<std::string> known_words_;  // the patterns' English words (nlp::Features)
+  bool other_domains_ = true;
   std::unordered_set<std::string> home_domains_;
   bool vectorizing_borrowed_ = false;  // domain features of the responses' texts
   std::vector<float> idf_, kind_weight_;

@@ -12,6 +12,7 @@ Result<std::shared_ptr<const Nlu>> Nlu::Create(const Flow& flow,
   if (!entities.ok()) return entities.error();
   IntentClassifier classifier(n, flow.threshold, flow.margin);
   classifier.SetEmbedder(std::move(embedder), embedding_weight);
+  classifier.set_other_domains(flow.other_domains);
   std::vector<LibraryMatch> matches;
   if (flow.intent_library) matches = MatchLibrary(flow.intents, n);
   classifier.Train(flow.intents, BorrowedMessages(matches));

@@ -89,6 +89,21 @@ TEST(FlowLoaderTest, ErrorsNameTheIntentAndField) {
       << all;
 }
 
+TEST(FlowLoaderTest, LibraryAndDomainSwitchesMustBeBooleans) {
+  const auto l = LoadFlowText(R"({"intent_library":"no","other_domains":0,
+    "intents":[{"name":"x","patterns":["x"],"response":"y"}]})",
+                              "f.json");
+  ASSERT_FALSE(l.ok());
+  EXPECT_NE(Issues(l).find(R"(field "intent_library")"), std::string::npos) << Issues(l);
+  EXPECT_NE(Issues(l).find(R"(field "other_domains")"), std::string::npos) << Issues(l);
+  const auto ok = LoadFlowText(R"({"other_domains":false,
+    "intents":[{"name":"x","patterns":["x"],"response":"y"}]})",
+                               "f.json");
+  ASSERT_TRUE(ok.ok()) << Issues(ok);
+  EXPECT_FALSE(ok.flow->other_domains);
+  EXPECT_TRUE(ok.flow->intent_library);
+}
+
 TEST(FlowLoaderTest, ExtraFieldsFromOtherToolsOnlyWarn) {
   const auto l = LoadFlowText(R"({"intents":[{"id":7,"name":"hi","utterances":["hello"],)"
                               R"("tags":["x"],"response":"hey"}]})",

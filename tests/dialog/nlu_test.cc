@@ -254,6 +254,13 @@ intents:
   const auto at_hotel = NluFor(*hotel)->Analyze("酒店还有空房吗", day).intent;
   EXPECT_EQ(at_hotel.top.name, "room");
   EXPECT_TRUE(at_hotel.in_scope) << at_hotel.top.confidence;
+  // `other_domains: false`: the names are words like any other.
+  const auto off = FlowFromYaml("other_domains: false\n" + std::string(kFlow));
+  ASSERT_TRUE(off);
+  EXPECT_FALSE(off->other_domains);
+  const auto kfc = NluFor(*off)->Analyze("肯德基今天有什么优惠券", day).intent;
+  EXPECT_EQ(kfc.top.name, "coupon");
+  EXPECT_TRUE(kfc.in_scope) << kfc.top.confidence;
 }
 
 TEST(CompoundWordTest, OneWordAndTwoWordsMatchEachOther) {
