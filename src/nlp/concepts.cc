@@ -416,8 +416,12 @@ const Blockers& NotConcepts() {
                                       {"请求超时", "超时"},         {"连接超时", "超时"},
                                       {"网络超时", "超时"},         {"加载超时", "超时"},
                                       {"响应超时", "超时"},         {"登录超时", "超时"},
-                                      {"年费用", "年费"},           {"月费用", "月费"}},
-                                     {{"in order to", "order"},
+                                      {"年费用", "年费"},           {"月费用", "月费"},
+                                      // A charge from the shop on the card statement is the
+                                      // shop's business; the bank's bill is not (domains.inc).
+                                      {"信用卡账单上", "信用卡账单"}, {"信用卡账单里", "信用卡账单"}},
+                                     {{"on my credit card statement", "credit card statement"},
+                                      {"in order to", "order"},
                                       {"in order for", "order"},
                                       {"return flight", "return"},
                                       {"return trip", "return"},
