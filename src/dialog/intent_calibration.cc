@@ -77,8 +77,12 @@ double IntentClassifier::Calibrate(double score) const { return Sigmoid(a_ * sco
 Classification IntentClassifier::Classify(std::string_view normalized) const {
   Classification c;
   if (normalized.empty() || intents_.empty()) return c;
-  const Sparse x = VectorizeConst(normalized);
-  const auto scores = Scores(x, normalized, -1, EmbedNormalized(normalized));
+  bool foreign = false;
+  const Sparse x = VectorizeConst(normalized, &foreign);
+  // A flow's keywords are its own words for an intent; in a message about another business they
+  // are that business's words ("肯德基有什么优惠券" beside a coupon keyword), so they do not count.
+  const auto scores =
+      Scores(x, foreign ? std::string_view() : normalized, -1, EmbedNormalized(normalized));
   std::vector<size_t> order(scores.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   const size_t k = std::min<size_t>(2, order.size());

@@ -99,7 +99,8 @@ IntentClassifier::Sparse IntentClassifier::Vectorize(std::string_view normalized
   return out;
 }
 
-IntentClassifier::Sparse IntentClassifier::VectorizeConst(std::string_view normalized) const {
+IntentClassifier::Sparse IntentClassifier::VectorizeConst(std::string_view normalized,
+                                                          bool* foreign_domain) const {
   // Features unknown to the patterns still count in the norm (at the highest idf), so words the
   // flow never mentions pull the similarity down: that is what makes out-of-scope detectable.
   // Weighed as a feature no pattern has would be by pattern counts: above the rarest known
@@ -120,7 +121,10 @@ IntentClassifier::Sparse IntentClassifier::VectorizeConst(std::string_view norma
       w *= kUnknownConceptFactor;
     } else if (f.kind == nlp::FeatureKind::kDomain) {
       if (home_domains_.count(f.key)) continue;  // the business itself (a hotel's responses)
-      if (other_domains_) w = kUnknownDomainWeight * unknown_idf;
+      if (other_domains_) {
+        w = kUnknownDomainWeight * unknown_idf;
+        if (foreign_domain) *foreign_domain = true;
+      }
     }
     unknown += w * w;
   }

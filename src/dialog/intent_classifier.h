@@ -70,7 +70,9 @@ class IntentClassifier {
   using Sparse = std::vector<std::pair<int, float>>;  // feature id -> weight, L2-normalised
   // A pattern's term counts; its new features join the vocabulary. `borrowed`: a library message.
   Sparse Vectorize(std::string_view normalized, bool borrowed);
-  Sparse VectorizeConst(std::string_view normalized) const;
+  // `foreign_domain` (optional): set when the message names another business or topic the flow
+  // never names (nlp/domains.inc).
+  Sparse VectorizeConst(std::string_view normalized, bool* foreign_domain = nullptr) const;
   // Raw score per intent; `skip_pattern` (>= 0) is left out (for leave-one-out calibration).
   // `embedding`: the message's (L2-normalised) embedding, or empty.
   std::vector<double> Scores(const Sparse& x, std::string_view normalized, int skip_pattern,

@@ -223,7 +223,7 @@ TEST(ConceptSignalTest, AnotherBusinessTheFlowNeverNamesSendsTheMessageOutOfScop
   const char* const kFlow = R"(
 intents:
   - {name: cancel_order, patterns: [取消订单, 我不想要了能取消吗, cancel my order, I want to cancel the order], response: a}
-  - {name: coupon, patterns: [有优惠券吗, 有什么优惠活动, any discount codes, do you have coupons], response: b}
+  - {name: coupon, patterns: [有优惠券吗, 有什么优惠活动, any discount codes, do you have coupons], keywords: [优惠券], response: b}
   - {name: room, patterns: [还有空房吗, 我想订一间房, any rooms available, book a room], response: ROOM}
 )";
   auto with_room_response = [&](const std::string& response) {
