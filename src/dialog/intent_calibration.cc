@@ -77,8 +77,8 @@ double IntentClassifier::Calibrate(double score) const { return Sigmoid(a_ * sco
 Classification IntentClassifier::Classify(std::string_view normalized) const {
   Classification c;
   if (normalized.empty() || intents_.empty()) return c;
-  bool foreign = false;
-  const Sparse x = VectorizeConst(normalized, &foreign);
+  const Sparse x = VectorizeConst(normalized, &c.other_domain);
+  const bool foreign = !c.other_domain.empty();
   // A flow's keywords are its own words for an intent; in a message about another business they
   // are that business's words ("肯德基有什么优惠券" beside a coupon keyword), so they do not count.
   const auto scores =

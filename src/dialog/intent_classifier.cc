@@ -100,7 +100,7 @@ IntentClassifier::Sparse IntentClassifier::Vectorize(std::string_view normalized
 }
 
 IntentClassifier::Sparse IntentClassifier::VectorizeConst(std::string_view normalized,
-                                                          bool* foreign_domain) const {
+                                                          std::string* other_domain) const {
   // Features unknown to the patterns still count in the norm (at the highest idf), so words the
   // flow never mentions pull the similarity down: that is what makes out-of-scope detectable.
   // Weighed as a feature no pattern has would be by pattern counts: above the rarest known
@@ -123,7 +123,8 @@ IntentClassifier::Sparse IntentClassifier::VectorizeConst(std::string_view norma
       if (home_domains_.count(f.key)) continue;  // the business itself (a hotel's responses)
       if (other_domains_) {
         w = kUnknownDomainWeight * unknown_idf;
-        if (foreign_domain) *foreign_domain = true;
+        // "k:@food_delivery_app" -> "food_delivery_app"
+        if (other_domain && other_domain->empty()) *other_domain = f.key.substr(3);
       }
     }
     unknown += w * w;

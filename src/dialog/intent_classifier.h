@@ -31,6 +31,9 @@ struct Classification {
   IntentScore top;
   IntentScore runner_up;
   bool exact = false;     // the message equals a pattern after normalisation
+  // Another business or topic the message names and the flow does not (nlp/domains.inc:
+  // "food_delivery_app"), which sends it out of scope; "" when none.
+  std::string other_domain;
   bool in_scope = false;  // see InScope
 };
 
@@ -70,9 +73,9 @@ class IntentClassifier {
   using Sparse = std::vector<std::pair<int, float>>;  // feature id -> weight, L2-normalised
   // A pattern's term counts; its new features join the vocabulary. `borrowed`: a library message.
   Sparse Vectorize(std::string_view normalized, bool borrowed);
-  // `foreign_domain` (optional): set when the message names another business or topic the flow
-  // never names (nlp/domains.inc).
-  Sparse VectorizeConst(std::string_view normalized, bool* foreign_domain = nullptr) const;
+  // `other_domain` (optional): set to the first other business or topic the message names and
+  // the flow never does (nlp/domains.inc), without its prefix.
+  Sparse VectorizeConst(std::string_view normalized, std::string* other_domain = nullptr) const;
   // Raw score per intent; `skip_pattern` (>= 0) is left out (for leave-one-out calibration).
   // `embedding`: the message's (L2-normalised) embedding, or empty.
   std::vector<double> Scores(const Sparse& x, std::string_view normalized, int skip_pattern,

@@ -62,7 +62,7 @@ EvalReport EvaluateIntents(const Nlu& nlu, const Flow& flow,
     if (got != u.intent) {
       ++confusions[{u.intent, got}];
       const auto& c = scored.back().c;
-      r.errors.push_back({u.text, u.intent, got, c.top, c.runner_up});
+      r.errors.push_back({u.text, u.intent, got, c.top, c.runner_up, c.other_domain});
     }
     ++(u.intent == kOutOfScope ? r.out_of_scope : r.in_scope);
   }
@@ -130,6 +130,8 @@ std::string FormatErrors(const EvalReport& r) {
                   e.runner_up.confidence);
     out += buf;
     out += e.text;
+    // An in-scope message sent away for naming a domain: the operator may name it in the flow.
+    if (!e.other_domain.empty()) out += "   [names another business: " + e.other_domain + "]";
     out += '\n';
   }
   return out;

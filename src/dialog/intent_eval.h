@@ -36,6 +36,7 @@ struct SweepPoint {
 struct EvalError {  // one utterance given the wrong answer
   std::string text, gold, got;
   IntentScore top, runner_up;
+  std::string other_domain;  // Classification::other_domain
 };
 
 struct EvalReport {

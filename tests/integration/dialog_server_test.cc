@@ -277,6 +277,20 @@ TEST(DialogCliTest, EvalIntentsPrintsTheMetrics) {
                        &out),
             0);
   EXPECT_NE(out.find("bad.jsonl:1"), std::string::npos) << out;
+  // --errors lists every wrong answer; one sent away for naming another business says which.
+  dir.Write("lines.jsonl",
+            "{\"text\":\"肯德基有什么优惠券\",\"intent\":\"coupon\"}\n"
+            "{\"text\":\"运费多少\",\"intent\":\"shipping_fee\"}\n");
+  ASSERT_EQ(RunCommand({ParleyBinary(), "eval", "intents", "--flow", ExampleFlow(), "--data",
+                        dir.File("lines.jsonl"), "--errors"},
+                       &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("coupon -> out_of_scope"), std::string::npos) << out;
+  EXPECT_NE(out.find("肯德基有什么优惠券   [names another business: fast_food_chain]"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("运费多少"), std::string::npos) << out;  // right, so not listed
 }
 
 TEST(DialogCliTest, ChatRunsThePipelineInTheTerminal) {
