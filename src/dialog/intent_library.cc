@@ -19,6 +19,9 @@ constexpr double kVoteConfidence = 0.85;
 std::unique_ptr<IntentClassifier> LibraryClassifier(
     const std::shared_ptr<const nlp::Normalizer>& normalizer) {
   auto classifier = std::make_unique<IntentClassifier>(normalizer, 0.0, 0.0);
+  // The flow's patterns are its own business by definition: a hotel's "酒店几点退房" is no
+  // message about another business here.
+  classifier->set_other_domains(false);
   std::vector<IntentSpec> specs;
   for (const auto& li : IntentLibrary()) {
     IntentSpec s;

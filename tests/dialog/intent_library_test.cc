@@ -55,6 +55,18 @@ TEST(IntentLibraryTest, AnIntentBorrowsTheMessagesOfTheLibraryIntentItsPatternsM
   EXPECT_EQ(links.count("stop"), 0u);
 }
 
+// A flow's patterns are its own business: a hotel's patterns that name the hotel still find
+// their library intent (other businesses, nlp/domains.inc, count only against messages).
+TEST(IntentLibraryTest, PatternsNamingTheirOwnBusinessStillMatchTheLibrary) {
+  const auto nlu = NluFor(*FlowFromYaml(R"(
+intents:
+  - name: hotel_refund
+    patterns: [酒店订单退款什么时候到, 酒店退款进度查询, when will i get my hotel refund, hotel refund status]
+    response: r
+)"));
+  EXPECT_EQ(Links(*nlu)["hotel_refund"], "refund_status");
+}
+
 TEST(IntentLibraryTest, BorrowedMessagesCatchWordingThePatternsLack) {
   const auto with = NluFor(*FlowFromYaml(kLibraryFlow));
   const auto without = NluFor(*FlowFromYaml(Without(kLibraryFlow)));
