@@ -66,15 +66,6 @@ std::optional<int64_t> ParseSizeBytes(std::string_view s) {
   return *v;
 }
 
-std::string Join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i) out += sep;
-    out += v[i];
-  }
-  return out;
-}
-
 std::string CheckCidrs(const Value& v) {
   for (const auto& item : v.items) {
     if (!ip::ParseCidr(item)) return "'" + item + "' is not an IP address or CIDR range";
@@ -352,7 +343,7 @@ std::string Expected(const Field& f) {
     case Kind::kList:
       return "a list of IP addresses or CIDR ranges";
     case Kind::kEnum:
-      return "one of: " + Join(f.choices, ", ");
+      return "one of: " + text::Join(f.choices, ", ");
     case Kind::kListen:
       return "host:port with an IP address, e.g. 127.0.0.1:18789 or [::1]:18789";
   }

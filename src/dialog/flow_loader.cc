@@ -279,11 +279,6 @@ class Parser {
   }
 
   SlotSpec ReadSlot(const Json& s, const std::string& where, const std::string& field);
-  static std::string Listed(const std::vector<std::string>& ids) {
-    std::string out;
-    for (const auto& id : ids) out += (out.empty() ? "" : ", ") + id;
-    return out;
-  }
   // `library`: a library intent id, or false / "none" to keep the library out of this intent.
   void ReadLibrary(const Json& value, const std::string& where, IntentSpec* in) {
     if (value.is_boolean()) {
@@ -293,8 +288,8 @@ class Parser {
     if (!ReadString(value, where, "library", &in->library)) return;
     if (in->library != "none" && FindLibraryIntent(in->library) < 0) {
       Fail(where, "library",
-           "no library intent \"" + in->library + "\" (" + Listed(LibraryIdsLike(in->library)) +
-               ", or none)");
+           "no library intent \"" + in->library + "\" (" +
+               text::Join(LibraryIdsLike(in->library), ", ") + ", or none)");
     }
   }
   void ReadIntent(const Json& j, size_t index);

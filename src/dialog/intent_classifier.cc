@@ -90,7 +90,8 @@ IntentClassifier::Sparse IntentClassifier::Vectorize(std::string_view normalized
     if (it == vocab_.end()) {
       it = vocab_.emplace(f.key, static_cast<int>(vocab_.size())).first;
       kind_weight_.push_back(KindWeight(f.kind));
-      is_word_.push_back(f.kind == nlp::FeatureKind::kWord || f.kind == nlp::FeatureKind::kConcept ||
+      is_word_.push_back(f.kind == nlp::FeatureKind::kWord ||
+                         f.kind == nlp::FeatureKind::kConcept ||
                          f.kind == nlp::FeatureKind::kDomain);
     }
     tf[it->second] += 1;
@@ -170,20 +171,20 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
   for (size_t i = 0; i < intents.size(); ++i) {
     intents_.push_back(intents[i].name);
     intent_pattern_count_.push_back(static_cast<int>(intents[i].patterns.size()));
-    auto add = [&](const std::string& p, bool borrowed) {
+    auto add = [&](const std::string& p, bool lent) {
       const std::string norm = normalizer_->ForMatching(p);
       // A borrowed message is no exact match: the library entry is a guess at the intent.
-      if (!borrowed) exact_.emplace(norm, static_cast<int>(i));
+      if (!lent) exact_.emplace(norm, static_cast<int>(i));
       for (auto& w : nlp::Words(norm)) {
         if (!nlp::HasHan(w)) known_words_.insert(std::move(w));
       }
-      raw.push_back(Vectorize(norm, borrowed));
+      raw.push_back(Vectorize(norm, lent));
       // Borrowed messages are not embedded: a model generalises from the flow's own patterns,
       // and embedding the library's messages too would add seconds to every start.
-      pattern_embeddings_.push_back(borrowed ? std::vector<float>() : EmbedNormalized(norm));
+      pattern_embeddings_.push_back(lent ? std::vector<float>() : EmbedNormalized(norm));
       pattern_intent_.push_back(static_cast<int>(i));
-      borrowed_.push_back(borrowed);
-      own_patterns_ += borrowed ? 0 : 1;
+      borrowed_.push_back(lent);
+      own_patterns_ += lent ? 0 : 1;
     };
     intent_begin_.push_back(static_cast<int>(pattern_intent_.size()));
     for (const auto& p : intents[i].patterns) add(p, false);
@@ -244,7 +245,7 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
   FitCalibration(vectors);
 }
 
-std::vector<double> IntentClassifier::Scores(const Sparse& x, std::string_view normalized,
+std::vector<double> IntentClassifier::Scores(const Sparse& x, std::string_view keyword_text,
                                              int skip_pattern,
                                              const std::vector<float>& embedding) const {
   // Per-thread scratch, reused: a flow's pattern count of doubles is too large for malloc's
@@ -310,7 +311,9 @@ std::vector<double> IntentClassifier::Scores(const Sparse& x, std::string_view n
   }
   if (skip_pattern < 0) {
     for (const auto& [kw, i] : keywords_) {
-      if (normalized.find(kw) != std::string_view::npos) score[i] += kKeywordBoost * (1 - score[i]);
+      if (keyword_text.find(kw) != std::string_view::npos) {
+        score[i] += kKeywordBoost * (1 - score[i]);
+      }
     }
   }
   return score;

@@ -30,7 +30,7 @@ struct IntentScore {
 struct Classification {
   IntentScore top;
   IntentScore runner_up;
-  bool exact = false;     // the message equals a pattern after normalisation
+  bool exact = false;  // the message equals a pattern after normalisation
   // Another business or topic the message names and the flow does not (nlp/domains.inc:
   // "food_delivery_app"), which sends it out of scope; "" when none.
   std::string other_domain;
@@ -77,8 +77,10 @@ class IntentClassifier {
   // the flow never does (nlp/domains.inc), without its prefix.
   Sparse VectorizeConst(std::string_view normalized, std::string* other_domain = nullptr) const;
   // Raw score per intent; `skip_pattern` (>= 0) is left out (for leave-one-out calibration).
-  // `embedding`: the message's (L2-normalised) embedding, or empty.
-  std::vector<double> Scores(const Sparse& x, std::string_view normalized, int skip_pattern,
+  // `keyword_text`: the normalised message, searched for the flow's keywords; empty when none may
+  // count (calibration; a message about another business). `embedding`: the message's
+  // (L2-normalised) embedding, or empty.
+  std::vector<double> Scores(const Sparse& x, std::string_view keyword_text, int skip_pattern,
                              const std::vector<float>& embedding) const;
   std::vector<float> EmbedNormalized(std::string_view text) const;
   void FitCalibration(const std::vector<Sparse>& pattern_vectors);
@@ -90,8 +92,7 @@ class IntentClassifier {
   std::unordered_map<std::string, int> vocab_;
   std::unordered_set<std::string> known_words_;  // the patterns' English words (nlp::Features)
   bool other_domains_ = true;
-  std::unordered_set<std::string> home_domains_;
-  bool vectorizing_borrowed_ = false;  // domain features of the responses' texts
+  std::unordered_set<std::string> home_domains_;  // domain features of the responses' texts
   std::vector<float> idf_, kind_weight_;
   std::vector<char> is_word_;  // by feature: a whole non-stop word
   std::vector<std::vector<std::pair<int, float>>> pattern_postings_;   // by feature

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace parley::text {
 
@@ -26,6 +27,8 @@ size_t CountCodePoints(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string ToLower(std::string_view s);
 std::string_view Trim(std::string_view s);
+// {"a", "b"}, ", " -> "a, b".
+std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 
 std::optional<int64_t> ParseInt(std::string_view s);
 std::optional<double> ParseDouble(std::string_view s);

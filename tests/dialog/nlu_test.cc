@@ -237,8 +237,8 @@ intents:
   const auto day = Day(2026, 1, 1);
   for (const auto& flow : {shop, hotel}) {
     const auto nlu = NluFor(*flow);
-    for (const char* text : {"cancel my netflix subscription", "肯德基今天有什么优惠券",
-                             "帮我取消外卖订单"}) {
+    for (const char* text :
+         {"cancel my netflix subscription", "肯德基今天有什么优惠券", "帮我取消外卖订单"}) {
       const auto c = nlu->Analyze(text, day).intent;
       EXPECT_FALSE(c.in_scope) << text << " -> " << c.top.name << " " << c.top.confidence;
     }

@@ -221,7 +221,7 @@ TEST(ConceptsTest, SameMeaningInOtherWordsOrLanguagesSharesAConcept) {
   EXPECT_EQ(concepts("shipping cost"), (V{"ship", "cost"}));
   EXPECT_EQ(concepts("运费多少"), V{"cost"});
   EXPECT_EQ(concepts("讲个笑话吧"), V{"@jokes_riddles"});  // another topic (domains.inc)
-  EXPECT_EQ(concepts("crusade"), V{});  // whole words only
+  EXPECT_EQ(concepts("crusade"), V{});                     // whole words only
 }
 
 TEST(SentimentTest, TagsChineseAndEnglishEmotions) {
