@@ -111,7 +111,9 @@ IntentClassifier::Sparse IntentClassifier::VectorizeConst(std::string_view norma
   const float unknown_idf = std::log(float(own_patterns_ + 1)) + 1;
   std::vector<int> ids;  // known features, sorted below so repeats sit together
   double unknown = 0;
-  for (const auto& f : nlp::Features(normalized, &known_words_)) {
+  thread_local std::vector<nlp::Feature> features;
+  nlp::Features(normalized, &known_words_, &features);
+  for (const auto& f : features) {
     const auto it = vocab_.find(f.key);
     if (it != vocab_.end()) {
       ids.push_back(it->second);

@@ -639,10 +639,13 @@ std::vector<std::string_view> UnusedBlockingPhrases() { return Index().unused; }
 std::vector<std::string> Concepts(std::string_view normalized,
                                   const std::vector<std::string>& words) {
   const ConceptIndex& idx = Index();
-  std::vector<char> hit(idx.ids.size(), 0);
   // Matches are kept until the scan ends, so that a blocking phrase can hide its term; the
-  // buffers are the thread's own, reused from message to message.
+  // buffers are the thread's own, reused from message to message. The concepts found are
+  // listed rather than flagged in a table of every concept: a message finds a handful of the
+  // thousands, and a table that size was a trip into malloc's arenas per message.
   thread_local std::vector<AhoCorasick::Match> matches, blocks;
+  thread_local std::vector<uint16_t> hit;
+  hit.clear();
   auto scan = [&](const AhoCorasick& automaton, std::string_view text,
                   const std::vector<std::vector<uint16_t>>& concepts,
                   const std::vector<int32_t>& blocking) {
@@ -658,15 +661,16 @@ std::vector<std::string> Concepts(std::string_view normalized,
                m.end <= b.end;
       });
       if (hidden) continue;
-      for (uint16_t c : concepts[m.word]) hit[c] = 1;
+      hit.insert(hit.end(), concepts[m.word].begin(), concepts[m.word].end());
     }
   };
   scan(idx.zh, normalized, idx.zh_concepts, idx.zh_blocks);
   scan(idx.en, StemmedLine(words), idx.en_concepts, idx.en_blocks);
+  std::sort(hit.begin(), hit.end());
+  hit.erase(std::unique(hit.begin(), hit.end()), hit.end());
   std::vector<std::string> found;
-  for (size_t i = 0; i < hit.size(); ++i) {
-    if (hit[i]) found.emplace_back(idx.ids[i]);
-  }
+  found.reserve(hit.size());
+  for (uint16_t c : hit) found.emplace_back(idx.ids[c]);
   return found;
 }
 

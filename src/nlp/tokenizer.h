@@ -14,6 +14,8 @@ namespace parley::nlp {
 
 // Words of already normalised text (see Normalizer::ForMatching), English ones stemmed.
 std::vector<std::string> Words(std::string_view normalized);
+// Words() without its shortcut for plain ASCII text: ICU's word boundaries always. For tests.
+std::vector<std::string> WordsByIcu(std::string_view normalized);
 
 // "orders" -> "order", "cancelled" -> "cancel", "returning" -> "return"; ASCII only.
 std::string Stem(std::string_view word);
@@ -39,5 +41,9 @@ struct Feature {
 // count as that word, and an unknown word made of two known ones as those two.
 std::vector<Feature> Features(std::string_view normalized,
                               const std::unordered_set<std::string>* known = nullptr);
+// The same into `out` (cleared first), so that a caller reusing one vector per thread saves the
+// allocation of a few kilobytes on every message.
+void Features(std::string_view normalized, const std::unordered_set<std::string>* known,
+              std::vector<Feature>* out);
 
 }  // namespace parley::nlp

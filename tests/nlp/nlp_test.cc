@@ -115,6 +115,34 @@ TEST(TokenizerTest, NegationsReadTheSameHoweverTheyAreWritten) {
   EXPECT_EQ(concepts, Concepts("my money still hasn t come back", has_not));
 }
 
+TEST(TokenizerTest, PlainAsciiTextSplitsAsIcuDoes) {
+  // Words() splits lower-case ASCII letters, digits and spaces itself; ICU must agree on all of it.
+  std::vector<std::string> texts = {"",
+                                    " ",
+                                    "a",
+                                    "where is my order 12345678",
+                                    "  two  spaces  ",
+                                    "abc123 4x4 007",
+                                    "i can t log in",
+                                    "it hasnt come and it won t",
+                                    "wi fi 3 5 hours"};
+  // And random strings over the same alphabet, space-heavy so that short words and runs of
+  // spaces are common.
+  uint32_t seed = 12345;
+  const std::string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789      t";
+  for (int i = 0; i < 3000; ++i) {
+    std::string t;
+    seed = seed * 1103515245 + 12345;
+    const int len = static_cast<int>(seed >> 16) % 40;
+    for (int k = 0; k < len; ++k) {
+      seed = seed * 1103515245 + 12345;
+      t += alphabet[(seed >> 16) % alphabet.size()];
+    }
+    texts.push_back(t);
+  }
+  for (const auto& t : texts) EXPECT_EQ(Words(t), WordsByIcu(t)) << "'" << t << "'";
+}
+
 TEST(TokenizerTest, FeaturesIncludeHanBigramsAndEnglishTrigrams) {
   auto has = [](const std::vector<Feature>& fs, const std::string& key) {
     return std::any_of(fs.begin(), fs.end(), [&](const Feature& f) { return f.key == key; });
