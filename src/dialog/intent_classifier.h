@@ -18,6 +18,7 @@
 #include "dialog/embedder.h"
 #include "dialog/flow.h"
 #include "nlp/normalizer.h"
+#include "nlp/tokenizer.h"
 
 namespace parley::dialog {
 
@@ -71,8 +72,8 @@ class IntentClassifier {
 
  private:
   using Sparse = std::vector<std::pair<int, float>>;  // feature id -> weight, L2-normalised
-  // A pattern's term counts; its new features join the vocabulary. `borrowed`: a library message.
-  Sparse Vectorize(std::string_view normalized, bool borrowed);
+  // Term counts of a pattern's features; new features join the vocabulary.
+  Sparse Vectorize(const std::vector<nlp::Feature>& features);
   // `other_domain` (optional): set to the first other business or topic the message names and
   // the flow never does (nlp/domains.inc), without its prefix.
   Sparse VectorizeConst(std::string_view normalized, std::string* other_domain = nullptr) const;

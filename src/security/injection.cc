@@ -139,8 +139,9 @@ InjectionDetector::InjectionDetector() {
   // One leftmost-longest expression per kind, the union of its phrase families.
   std::vector<std::pair<std::string, std::string>> by_kind;
   for (auto& [re, kind] : Phrases()) {
+    // An init-capture: clang 14 (what make fuzz builds with) cannot capture a structured binding.
     auto it = std::find_if(by_kind.begin(), by_kind.end(),
-                           [&](const auto& k) { return k.first == kind; });
+                           [&kind = kind](const auto& k) { return k.first == kind; });
     if (it == by_kind.end()) it = by_kind.insert(by_kind.end(), {kind, ""});
     if (!it->second.empty()) it->second += '|';
     it->second += "(?:" + re + ")";

@@ -263,6 +263,40 @@ intents:
   EXPECT_TRUE(kfc.in_scope) << kfc.top.confidence;
 }
 
+TEST(ConceptSignalTest, WhatAResponseTalksOfCountsForItsIntent) {
+  // The patterns never say "credit card"; the response does. A customer asking whether cards
+  // are taken is asking this intent, in either language.
+  const char* const kFlow = R"(
+intent_library: false
+intents:
+  - {name: pay, patterns: [可以用花呗吗, 支持分期付款吗, what payment methods do you accept, can I pay in installments], response: "RESPONSE"}
+  - {name: ship, patterns: [运费多少, 包邮吗, how much is shipping, is shipping free], response: 满99包邮}
+  - {name: track, patterns: [我的订单到哪了, 查一下物流, where is my order, track my package], response: 请提供订单号}
+  - {name: refund, patterns: [退款什么时候到, 退款进度, when will i get my refund, refund status], response: 1-3天到账}
+)";
+  auto with_response = [&](const std::string& response) {
+    std::string yaml = kFlow;
+    yaml.replace(yaml.find("RESPONSE"), 8, response);
+    return FlowFromYaml(yaml);
+  };
+  const auto silent = with_response("支持支付宝和微信 / Alipay and WeChat Pay");
+  const auto cards =
+      with_response("支持支付宝、微信和信用卡 / Alipay, WeChat Pay and credit cards");
+  ASSERT_TRUE(silent && cards);
+  const auto day = Day(2026, 1, 1);
+  for (const char* text : {"do you take credit cards", "信用卡可以付吗"}) {
+    const auto before = NluFor(*silent)->Analyze(text, day).intent;
+    const auto after = NluFor(*cards)->Analyze(text, day).intent;
+    EXPECT_EQ(after.top.name, "pay") << text;
+    EXPECT_TRUE(after.in_scope) << text << " " << after.top.confidence;
+    EXPECT_GT(after.top.confidence, before.top.confidence + 0.1) << text;
+  }
+  // It is weaker evidence than a pattern: a response's concept alone does not take a message
+  // that another intent's patterns say.
+  const auto refund = NluFor(*cards)->Analyze("我的退款到哪了", day).intent;
+  EXPECT_EQ(refund.top.name, "refund");
+}
+
 TEST(CompoundWordTest, OneWordAndTwoWordsMatchEachOther) {
   auto flow = FlowFromYaml(R"(
 intents:
