@@ -189,8 +189,9 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
       auto features = nlp::Features(norm);
       // The library's messages do not make another business the flow's own ("book a table" in
       // a restaurant's entry is still no restaurant for this flow).
-      if (lent)
+      if (lent) {
         std::erase_if(features, [](const auto& f) { return f.kind == nlp::FeatureKind::kDomain; });
+      }
       // Borrowed messages are not embedded: a model generalises from the flow's own patterns,
       // and embedding the library's messages too would add seconds to every start.
       add(Vectorize(features), lent, lent ? std::vector<float>() : EmbedNormalized(norm));
