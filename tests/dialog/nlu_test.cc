@@ -226,13 +226,8 @@ intents:
   - {name: coupon, patterns: [有优惠券吗, 有什么优惠活动, any discount codes, do you have coupons], keywords: [优惠券], response: b}
   - {name: room, patterns: [还有空房吗, 我想订一间房, any rooms available, book a room], response: ROOM}
 )";
-  auto with_room_response = [&](const std::string& response) {
-    std::string yaml = kFlow;
-    yaml.replace(yaml.find("ROOM"), 4, response);
-    return FlowFromYaml(yaml);
-  };
-  const auto shop = with_room_response("c");
-  const auto hotel = with_room_response("欢迎入住本酒店 / Welcome to our hotel");
+  const auto shop = FlowFromYamlWith(kFlow, "ROOM", "c");
+  const auto hotel = FlowFromYamlWith(kFlow, "ROOM", "欢迎入住本酒店 / Welcome to our hotel");
   ASSERT_TRUE(shop && hotel);
   const auto day = Day(2026, 1, 1);
   for (const auto& flow : {shop, hotel}) {
@@ -274,14 +269,10 @@ intents:
   - {name: track, patterns: [我的订单到哪了, 查一下物流, where is my order, track my package], response: 请提供订单号}
   - {name: refund, patterns: [退款什么时候到, 退款进度, when will i get my refund, refund status], response: 1-3天到账}
 )";
-  auto with_response = [&](const std::string& response) {
-    std::string yaml = kFlow;
-    yaml.replace(yaml.find("RESPONSE"), 8, response);
-    return FlowFromYaml(yaml);
-  };
-  const auto silent = with_response("支持支付宝和微信 / Alipay and WeChat Pay");
-  const auto cards =
-      with_response("支持支付宝、微信和信用卡 / Alipay, WeChat Pay and credit cards");
+  const auto silent =
+      FlowFromYamlWith(kFlow, "RESPONSE", "支持支付宝和微信 / Alipay and WeChat Pay");
+  const auto cards = FlowFromYamlWith(
+      kFlow, "RESPONSE", "支持支付宝、微信和信用卡 / Alipay, WeChat Pay and credit cards");
   ASSERT_TRUE(silent && cards);
   const auto day = Day(2026, 1, 1);
   for (const char* text : {"do you take credit cards", "信用卡可以付吗"}) {

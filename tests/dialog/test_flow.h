@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+
 #include "dialog/flow_loader.h"
 #include "dialog/nlu.h"
 
@@ -15,6 +18,13 @@ inline std::shared_ptr<const Flow> FlowFromYaml(const std::string& yaml) {
   EXPECT_TRUE(l.ok()) << issues;
   if (!l.ok()) return nullptr;
   return std::make_shared<const Flow>(std::move(*l.flow));
+}
+
+// FlowFromYaml of `yaml` with its first `placeholder` replaced by `text`.
+inline std::shared_ptr<const Flow> FlowFromYamlWith(std::string yaml, std::string_view placeholder,
+                                                    std::string_view text) {
+  yaml.replace(yaml.find(placeholder), placeholder.size(), text);
+  return FlowFromYaml(yaml);
 }
 
 inline std::shared_ptr<const Nlu> NluFor(const Flow& flow) {
