@@ -31,8 +31,8 @@ test: build
 bench: build
 	bench/run
 
-# libFuzzer harnesses (clang-14) for the HTTP parser, JSON bodies, JWTs, the config loader and
-# the PII masker, each run for FUZZ_SECONDS.
+# libFuzzer harnesses (clang-14) for the HTTP parser, JSON bodies, JWTs, the config loader, the
+# PII masker, the dialog flow loader and the NLU, each run for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
 fuzz: setup
 	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARLEY_FUZZ=ON \

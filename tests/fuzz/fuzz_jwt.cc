@@ -39,6 +39,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string t = signed_part + "." +
                         security::Base64UrlEncode(
                             security::HmacSha256("0123456789abcdef0123456789abcdef", signed_part));
-  Verifier().Verify(t, 1'800'000'000);
+  (void)Verifier().Verify(t, 1'800'000'000);  // verified or refused: either is fine here
   return 0;
 }
