@@ -201,8 +201,14 @@ bool Assistant::RunTurn(Stripe& stripe, const TurnInput& in, const std::string& 
     if (!node) return false;  // reading the store would block
     session = std::move(node.mapped());
     // Only an assistant with a knowledge base or an LLM can find mid-turn that the turn must
-    // go elsewhere (WouldBlock); only then is the untouched session kept to put back.
-    if (knowledge_ || llm_) original = session;
+    // go elsewhere (WouldBlock); only then is the untouched session kept to put back. Its recent
+    // messages are not copied: nothing before that check changes them (StartTurn empties them
+    // for a fresh conversation, and the turn run again elsewhere finds it fresh too).
+    if (knowledge_ || llm_) {
+      auto recent = std::move(session.state.recent);
+      original = session;
+      session.state.recent = std::move(recent);
+    }
   } else if (is_new) {
     session.record.id = id;
   } else {
@@ -229,7 +235,10 @@ bool Assistant::RunTurn(Stripe& stripe, const TurnInput& in, const std::string& 
   const uint64_t seed = Mix(options_.seed ^ std::hash<std::string>{}(id) ^ Mix(turns));
   Decision d = Decide(*flow_, nlu, in.message, &state, vars, seed);
   if (quick && WouldBlock(d)) {
-    if (original) stripe.cache[id] = std::move(*original);
+    if (original) {
+      original->state.recent = std::move(session.state.recent);
+      stripe.cache[id] = std::move(*original);
+    }
     return false;
   }
   std::vector<Citation> citations;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -297,6 +298,9 @@ TEST_F(AssistantTest, QuickTurnsAnswerRulesAndLeaveTheRestToHandleTurn) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->source, Source::kLlm);
   EXPECT_EQ(r->turn, 2);
+  // The conversation so far survived the quick attempt: the earlier turn is in the prompt.
+  const auto& m = llm_.requests().back().messages;
+  EXPECT_TRUE(std::any_of(m.begin(), m.end(), [](const auto& x) { return x.content == "你好"; }));
   EXPECT_EQ(quick.WaitFor(1).size(), 1u);  // only the first turn was quick
 }
 
