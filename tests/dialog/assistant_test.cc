@@ -299,7 +299,8 @@ TEST_F(AssistantTest, QuickTurnsAnswerRulesAndLeaveTheRestToHandleTurn) {
   EXPECT_EQ(r->source, Source::kLlm);
   EXPECT_EQ(r->turn, 2);
   // The conversation so far survived the quick attempt: the earlier turn is in the prompt.
-  const auto& m = llm_.requests().back().messages;
+  const auto reqs = llm_.requests();
+  const auto& m = reqs.back().messages;
   EXPECT_TRUE(std::any_of(m.begin(), m.end(), [](const auto& x) { return x.content == "你好"; }));
   EXPECT_EQ(quick.WaitFor(1).size(), 1u);  // only the first turn was quick
 }
