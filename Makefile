@@ -32,7 +32,7 @@ bench: build
 	bench/run
 
 # libFuzzer harnesses (clang-14) for the HTTP parser, JSON bodies, JWTs, the config loader, the
-# PII masker, the dialog flow loader and the NLU, each run for FUZZ_SECONDS.
+# PII masker, the dialog flow loader, the NLU and whole conversations, each run for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
 fuzz: setup
 	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARLEY_FUZZ=ON \

@@ -8,7 +8,7 @@ secs=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$build/fuzz-artifacts"
 status=0
-for f in fuzz_http_request fuzz_json_body fuzz_jwt fuzz_config fuzz_pii fuzz_flow fuzz_nlu; do
+for f in fuzz_http_request fuzz_json_body fuzz_jwt fuzz_config fuzz_pii fuzz_flow fuzz_nlu fuzz_turn; do
   corpus="$build/fuzz-corpus/$f"
   mkdir -p "$corpus"
   cp -n "$here/corpus/$f/"* "$corpus/" 2>/dev/null || true
