@@ -85,7 +85,9 @@ TEST(ParsersTest, RandomBytesNeverCrashAParser) {
     for (auto k :
          {DocKind::kMarkdown, DocKind::kText, DocKind::kHtml, DocKind::kPdf, DocKind::kFaq}) {
       auto r = Parse(k, s);
-      if (r.ok()) EXPECT_FALSE(r->blocks.empty() && r->faqs.empty());
+      if (r.ok()) {
+        EXPECT_FALSE(r->blocks.empty() && r->faqs.empty());
+      }
     }
     EXPECT_FALSE(Parse(DocKind::kPdf, "%PDF-1.4\n" + s).ok());
   }
