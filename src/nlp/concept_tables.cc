@@ -3,8 +3,8 @@
 namespace parley::nlp {
 
 // Every match counts: a longer term does not hide a shorter one inside it, and only the few
-// phrases of NotConcepts() (concepts.cc) hide a term. So a term must mean its concept in (nearly) every
-// message containing it;
+// phrases of NotConcepts() (concepts.cc) hide a term. So a term must mean its concept in
+// (nearly) every message containing it;
 // where a word is also common in other senses it is written as the phrases that do mean the
 // concept: not bare 人工 (人工费), 机器人 (扫地机器人), 收到 (好的收到), 态度 (态度很好), 有问题
 // (我有问题想问), 不对 (对不对), 最近的 (最近的订单), 在线 / 线上 (在线支付), 直播 (直播间), 保险
