@@ -165,8 +165,26 @@ std::vector<float> IntentClassifier::EmbedNormalized(std::string_view text) cons
 }
 
 void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
-                             const std::vector<std::vector<std::string>>& borrowed) {
+                             const std::vector<Borrowed>& borrowed) {
   std::vector<Sparse> raw;  // term counts per pattern, before idf
+  // The features of the flow's patterns and of the messages each intent borrows first: a second
+  // library intent's messages may use only these. Whole, they made words known to the flow that
+  // nothing of it has, so messages about other things weighed less against a match
+  // ("how many calories are in a banana" went to a damaged-item intent).
+  std::unordered_set<std::string> shared;
+  for (size_t i = 0; i < borrowed.size() && i < intents.size(); ++i) {
+    if (borrowed[i].second.empty()) continue;
+    for (size_t j = 0; j < intents.size(); ++j) {
+      for (const auto& p : intents[j].patterns) {
+        for (auto& f : nlp::Features(normalizer_->ForMatching(p))) shared.insert(std::move(f.key));
+      }
+      if (j >= borrowed.size()) continue;
+      for (const auto& p : borrowed[j].messages) {
+        for (auto& f : nlp::Features(normalizer_->ForMatching(p))) shared.insert(std::move(f.key));
+      }
+    }
+    break;
+  }
   for (size_t i = 0; i < intents.size(); ++i) {
     intents_.push_back(intents[i].name);
     intent_pattern_count_.push_back(static_cast<int>(intents[i].patterns.size()));
@@ -179,14 +197,18 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
       borrowed_.push_back(lent);
       own_patterns_ += lent ? 0 : 1;
     };
-    auto add_text = [&](const std::string& p, bool lent) {
+    // `second`: a message of a second library intent (Borrowed).
+    auto add_text = [&](const std::string& p, bool lent, bool second = false) {
       const std::string norm = normalizer_->ForMatching(p);
       // A borrowed message is no exact match: the library entry is a guess at the intent.
       if (!lent) exact_.emplace(norm, static_cast<int>(i));
-      for (auto& w : nlp::Words(norm)) {
-        if (!nlp::HasHan(w)) known_words_.insert(std::move(w));
+      if (!second) {
+        for (auto& w : nlp::Words(norm)) {
+          if (!nlp::HasHan(w)) known_words_.insert(std::move(w));
+        }
       }
       auto features = nlp::Features(norm);
+      if (second) std::erase_if(features, [&](const auto& f) { return !shared.count(f.key); });
       // The library's messages do not make another business the flow's own ("book a table" in
       // a restaurant's entry is still no restaurant for this flow).
       if (lent) {
@@ -199,7 +221,8 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
     intent_begin_.push_back(static_cast<int>(pattern_intent_.size()));
     for (const auto& p : intents[i].patterns) add_text(p, false);
     if (i < borrowed.size()) {
-      for (const auto& p : borrowed[i]) add_text(p, true);
+      for (const auto& p : borrowed[i].messages) add_text(p, true);
+      for (const auto& p : borrowed[i].second) add_text(p, true, true);
     }
     // What the responses talk of: a domain they name is the business's own, though no pattern
     // says it; the concepts they name ("we accept credit cards", 信用卡) make one more lent

@@ -44,6 +44,14 @@ struct Classification {
 // apart in similarity, a clear winner.
 bool InScope(const Classification& c, double threshold, double margin);
 
+// What an intent borrows from the intent library (intent_library.h): the messages of the library
+// intent its patterns match and, when its patterns split between two, of the second one. The
+// second's words that nothing else the flow is trained on has stay unknown to it.
+struct Borrowed {
+  std::vector<std::string> messages;
+  std::vector<std::string> second;
+};
+
 class IntentClassifier {
  public:
   IntentClassifier(std::shared_ptr<const nlp::Normalizer> normalizer, double threshold,
@@ -54,10 +62,9 @@ class IntentClassifier {
   // (nlp/domains.inc) an unknown word like any other instead of a sign of a foreign message.
   void set_other_domains(bool on) { other_domains_ = on; }
   bool has_embedder() const { return embedder_ != nullptr; }
-  // `borrowed` (optional, by intent): messages from the intent library (intent_library.h), weaker
-  // evidence than the intent's own patterns.
-  void Train(const std::vector<IntentSpec>& intents,
-             const std::vector<std::vector<std::string>>& borrowed = {});
+  // `borrowed` (optional, by intent): messages from the intent library, weaker evidence than the
+  // intent's own patterns.
+  void Train(const std::vector<IntentSpec>& intents, const std::vector<Borrowed>& borrowed = {});
 
   // `normalized`: Normalizer::ForMatching of the message.
   Classification Classify(std::string_view normalized) const;

@@ -1,5 +1,6 @@
 #include "dialog/intent_library.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -114,12 +115,19 @@ std::vector<LibraryMatch> MatchLibrary(const std::vector<IntentSpec>& intents,
         ++votes[FindLibraryIntent(c.top.name)];
       }
     }
-    for (auto [id, n] : votes) {
-      if (n >= 2 && 2 * n > static_cast<int>(in.patterns.size())) {
-        out[i] = {id, n};
-        claims[id].push_back(i);
-      }
+    // By votes, most first.
+    std::vector<std::pair<int, int>> ranked;
+    for (auto [id, n] : votes) ranked.emplace_back(n, id);
+    std::sort(ranked.rbegin(), ranked.rend());
+    const int size = static_cast<int>(in.patterns.size());
+    if (!ranked.empty() && ranked[0].first >= 2 && 2 * ranked[0].first > size) {
+      out[i] = {ranked[0].second, ranked[0].first};
+    } else if (ranked.size() >= 2 && ranked[1].first >= 2 &&
+               (ranked.size() == 2 || ranked[2].first < ranked[1].first) &&
+               2 * (ranked[0].first + ranked[1].first) > size) {
+      out[i] = {ranked[0].second, ranked[0].first, ranked[1].second};
     }
+    if (out[i].library >= 0) claims[out[i].library].push_back(i);
   }
   for (auto& [id, who] : claims) {
     // An intent the flow pinned to this library intent keeps it to itself.
@@ -137,13 +145,22 @@ std::vector<LibraryMatch> MatchLibrary(const std::vector<IntentSpec>& intents,
       if (out[i].votes < best || at_best > 1) out[i] = {};
     }
   }
+  // A second library intent that another intent of the flow has, or names, stays with it.
+  std::set<int> taken = pinned;
+  for (const auto& m : out) {
+    if (m.library >= 0) taken.insert(m.library);
+  }
+  for (auto& m : out) {
+    if (m.library < 0 || taken.count(m.second)) m.second = -1;
+  }
   return out;
 }
 
-std::vector<std::vector<std::string>> BorrowedMessages(const std::vector<LibraryMatch>& matches) {
-  std::vector<std::vector<std::string>> out(matches.size());
+std::vector<Borrowed> BorrowedMessages(const std::vector<LibraryMatch>& matches) {
+  std::vector<Borrowed> out(matches.size());
   for (size_t i = 0; i < matches.size(); ++i) {
-    if (matches[i].library >= 0) out[i] = IntentLibrary()[matches[i].library].Messages();
+    if (matches[i].library >= 0) out[i].messages = IntentLibrary()[matches[i].library].Messages();
+    if (matches[i].second >= 0) out[i].second = IntentLibrary()[matches[i].second].Messages();
   }
   return out;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dialog/flow.h"
+#include "dialog/intent_classifier.h"
 #include "nlp/normalizer.h"
 
 namespace parley::dialog {
@@ -35,16 +36,20 @@ std::vector<std::string> LibraryIdsLike(std::string_view id);
 struct LibraryMatch {
   int library = -1;  // index into IntentLibrary(); -1: none
   int votes = 0;     // patterns of the flow's intent that chose it (0 when named by the flow)
+  int second = -1;   // a second library intent, when the patterns split between two; -1: none
 };
 
 // The library intent each of `intents` is. An intent naming one (`library: <id>`) gets it; one
 // naming "none" gets none; otherwise most of its patterns (and at least two) must match the same
 // library intent with confidence, and when several intents of the flow claim the same library
-// intent, the one with the most such patterns gets it (none on a tie).
+// intent, the one with the most such patterns gets it (none on a tie). An intent whose patterns
+// split between two library intents (at least two each, together most of them, a clear first
+// and second) gets the first and, as `second`, the other, unless another intent of the flow has
+// that one ("modify my order" and "change my shipping address" in one intent).
 std::vector<LibraryMatch> MatchLibrary(const std::vector<IntentSpec>& intents,
                                        const std::shared_ptr<const nlp::Normalizer>& normalizer);
 
-// For each matched intent, its library intent's messages (IntentClassifier::Train's `borrowed`).
-std::vector<std::vector<std::string>> BorrowedMessages(const std::vector<LibraryMatch>& matches);
+// For each matched intent, its library intents' messages (IntentClassifier::Train's `borrowed`).
+std::vector<Borrowed> BorrowedMessages(const std::vector<LibraryMatch>& matches);
 
 }  // namespace parley::dialog

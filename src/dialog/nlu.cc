@@ -19,8 +19,10 @@ Result<std::shared_ptr<const Nlu>> Nlu::Create(const Flow& flow,
   auto nlu = std::shared_ptr<Nlu>(new Nlu(std::move(n), std::move(classifier), *entities));
   for (size_t i = 0; i < matches.size(); ++i) {
     if (matches[i].library < 0) continue;
-    nlu->library_links_.push_back(
-        {flow.intents[i].name, IntentLibrary()[matches[i].library].id, matches[i].votes});
+    const int second = matches[i].second;
+    nlu->library_links_.push_back({flow.intents[i].name, IntentLibrary()[matches[i].library].id,
+                                   matches[i].votes,
+                                   second >= 0 ? IntentLibrary()[second].id : ""});
   }
   return std::shared_ptr<const Nlu>(std::move(nlu));
 }
@@ -29,6 +31,7 @@ std::string Nlu::LibraryLinksText() const {
   std::string out;
   for (const auto& l : library_links_) {
     out += (out.empty() ? "" : ", ") + l.intent + " <- " + l.library;
+    if (!l.second.empty()) out += " + " + l.second;
   }
   return out;
 }

@@ -37,13 +37,15 @@ class Nlu {
   bool embeds() const { return classifier_.has_embedder(); }
   IntentClassifier& mutable_classifier() { return classifier_; }  // before sharing only
   // The flow's intents extended from the intent library: (intent, library intent, patterns that
-  // chose it; 0 when the flow named it).
+  // chose it; 0 when the flow named it, a second library intent or "").
   struct LibraryLink {
     std::string intent, library;
     int votes = 0;
+    std::string second;
   };
   const std::vector<LibraryLink>& library_links() const { return library_links_; }
-  // "refund <- refund_status, greet <- greet"; "" when none (for logs and `parley eval`).
+  // "refund <- refund_status, change_order <- modify_order + change_address"; "" when none (for
+  // logs and `parley eval`).
   std::string LibraryLinksText() const;
 
  private:

@@ -132,6 +132,53 @@ TEST(IntentLibraryTest, TwoIntentsClaimingOneLibraryIntentLeaveItToTheSurerOne) 
   EXPECT_EQ(links.at("money_back"), "refund_status");  // six patterns chose it, against four
 }
 
+// An intent whose patterns are half a changed address and half a changed order borrows both
+// library intents; a second library intent that another intent has stays with that one.
+TEST(IntentLibraryTest, AnIntentWhosePatternsSplitBetweenTwoLibraryIntentsBorrowsBoth) {
+  constexpr char kChange[] = R"(
+intents:
+  - name: change_order
+    patterns: [修改收货地址, 订单能改地址吗, change my shipping address, 我想改订单里的颜色和尺码,
+               modify my order, can I add an item to my order]
+    response: c
+  - name: refund
+    patterns: [退款什么时候到, 退款进度查询, when will i get my refund, refund status]
+    response: r
+)";
+  const auto nlu = NluFor(*FlowFromYaml(kChange));
+  ASSERT_EQ(nlu->library_links().size(), 2u);
+  std::set<std::string> borrowed;
+  for (const auto& l : nlu->library_links()) {
+    if (l.intent != "change_order") continue;
+    borrowed = {l.library, l.second};
+  }
+  EXPECT_EQ(borrowed, (std::set<std::string>{"change_address", "modify_order"}));
+  const auto day = Day(2026, 12, 7);
+  // One of modify_order's messages: 0.29 with change_address's messages alone, out of scope.
+  const auto size = nlu->Analyze("wrong size selected at checkout, can you fix it", day).intent;
+  EXPECT_EQ(size.top.name, "change_order");
+  EXPECT_GT(size.top.confidence, 0.5);
+  // The messages of both library intents are the intent's.
+  for (const char* id : {"change_address", "modify_order"}) {
+    const auto& li = IntentLibrary()[FindLibraryIntent(id)];
+    for (const std::string text : {li.zh.back(), li.en.back()}) {
+      const auto c = nlu->Analyze(text, day).intent;
+      EXPECT_EQ(c.top.name, "change_order") << text;
+      EXPECT_TRUE(c.in_scope) << text << " " << c.top.confidence;
+    }
+  }
+  const auto with_address = NluFor(*FlowFromYaml(std::string(kChange) + R"(  - name: address
+    patterns: [改地址, 地址写错了, change my address, wrong delivery address]
+    response: a
+    library: change_address
+)"));
+  for (const auto& l : with_address->library_links()) {
+    if (l.intent == "change_order") {
+      EXPECT_NE(l.second, "change_address");
+    }
+  }
+}
+
 TEST(IntentLibraryTest, AnUnknownLibraryIntentIsReportedWithTheIntentAndField) {
   const auto l = LoadFlowText(R"({"intents":[
     {"name":"refund","patterns":["退款"],"response":"r","library":"refunds_please"}]})",
