@@ -170,20 +170,20 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
   // The features of the flow's patterns and of the messages each intent borrows first: a second
   // library intent's messages may use only these. Whole, they made words known to the flow that
   // nothing of it has, so messages about other things weighed less against a match
-  // ("how many calories are in a banana" went to a damaged-item intent).
+  // ("how many calories are in a banana" went to a damaged-item intent). Only a flow with a
+  // second library intent reads those texts this extra time, at load.
   std::unordered_set<std::string> shared;
-  for (size_t i = 0; i < borrowed.size() && i < intents.size(); ++i) {
-    if (borrowed[i].second.empty()) continue;
-    for (size_t j = 0; j < intents.size(); ++j) {
-      for (const auto& p : intents[j].patterns) {
-        for (auto& f : nlp::Features(normalizer_->ForMatching(p))) shared.insert(std::move(f.key));
-      }
-      if (j >= borrowed.size()) continue;
-      for (const auto& p : borrowed[j].messages) {
-        for (auto& f : nlp::Features(normalizer_->ForMatching(p))) shared.insert(std::move(f.key));
-      }
+  auto share = [&](const std::vector<std::string>& texts) {
+    for (const auto& t : texts) {
+      for (auto& f : nlp::Features(normalizer_->ForMatching(t))) shared.insert(std::move(f.key));
     }
-    break;
+  };
+  if (std::any_of(borrowed.begin(), borrowed.end(),
+                  [](const Borrowed& b) { return !b.second.empty(); })) {
+    for (size_t i = 0; i < intents.size(); ++i) {
+      share(intents[i].patterns);
+      if (i < borrowed.size()) share(borrowed[i].messages);
+    }
   }
   for (size_t i = 0; i < intents.size(); ++i) {
     intents_.push_back(intents[i].name);
