@@ -97,8 +97,9 @@ IntentClassifier::Sparse IntentClassifier::Vectorize(const std::vector<nlp::Feat
   return out;
 }
 
-IntentClassifier::Sparse IntentClassifier::VectorizeConst(std::string_view normalized,
-                                                          std::string* other_domain) const {
+IntentClassifier::Sparse IntentClassifier::VectorizeConst(
+    std::string_view normalized, std::string* other_domain,
+    const std::vector<nlp::Feature>** features_out) const {
   // Features unknown to the patterns still count in the norm (at the highest idf), so words the
   // flow never mentions pull the similarity down: that is what makes out-of-scope detectable.
   // Weighed as a feature no pattern has would be by pattern counts: above the rarest known
@@ -110,6 +111,7 @@ IntentClassifier::Sparse IntentClassifier::VectorizeConst(std::string_view norma
   double unknown = 0;
   thread_local std::vector<nlp::Feature> features;
   nlp::Features(normalized, &known_words_, &features);
+  if (features_out) *features_out = &features;
   for (const auto& f : features) {
     const auto it = vocab_.find(f.key);
     if (it != vocab_.end()) {
@@ -219,6 +221,9 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
       add(Vectorize(features), lent, lent ? std::vector<float>() : EmbedNormalized(norm));
     };
     intent_begin_.push_back(static_cast<int>(pattern_intent_.size()));
+    library_of_.emplace_back(i < borrowed.size() ? borrowed[i].library : -1,
+                             i < borrowed.size() ? borrowed[i].second_library : -1);
+    if (library_of_.back().first >= 0) library_model_ = &LibraryModel::Get(*normalizer_);
     for (const auto& p : intents[i].patterns) add_text(p, false);
     if (i < borrowed.size()) {
       for (const auto& p : borrowed[i].messages) add_text(p, true);

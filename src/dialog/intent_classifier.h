@@ -17,6 +17,7 @@
 
 #include "dialog/embedder.h"
 #include "dialog/flow.h"
+#include "dialog/library_model.h"
 #include "nlp/normalizer.h"
 #include "nlp/tokenizer.h"
 
@@ -50,6 +51,7 @@ bool InScope(const Classification& c, double threshold, double margin);
 struct Borrowed {
   std::vector<std::string> messages;
   std::vector<std::string> second;
+  int library = -1, second_library = -1;  // the library intents (IntentLibrary()); -1: none
 };
 
 class IntentClassifier {
@@ -83,7 +85,9 @@ class IntentClassifier {
   Sparse Vectorize(const std::vector<nlp::Feature>& features);
   // `other_domain` (optional): set to the first other business or topic the message names and
   // the flow never does (nlp/domains.inc), without its prefix.
-  Sparse VectorizeConst(std::string_view normalized, std::string* other_domain = nullptr) const;
+  // `features` (optional): set to the message's features (valid until the thread's next call).
+  Sparse VectorizeConst(std::string_view normalized, std::string* other_domain = nullptr,
+                        const std::vector<nlp::Feature>** features = nullptr) const;
   // Raw score per intent; `skip_pattern` (>= 0) is left out (for leave-one-out calibration).
   // `keyword_text`: the normalised message, searched for the flow's keywords; empty when none may
   // count (calibration; a message about another business). `embedding`: the message's
@@ -91,6 +95,11 @@ class IntentClassifier {
   std::vector<double> Scores(const Sparse& x, std::string_view keyword_text, int skip_pattern,
                              const std::vector<float>& embedding) const;
   std::vector<float> EmbedNormalized(std::string_view text) const;
+  // Scales the score of each intent that borrows from the library by how likely the library
+  // model finds its library intents for a message with these features; only down for a
+  // `foreign` message (one naming another business).
+  void WeighByLibrary(const std::vector<nlp::Feature>& features, bool foreign,
+                      std::vector<double>* scores) const;
   void FitCalibration(const std::vector<Sparse>& pattern_vectors);
   double Calibrate(double score) const;
 
@@ -112,6 +121,10 @@ class IntentClassifier {
   std::vector<int> intent_pattern_count_;
   std::unordered_map<std::string, int> exact_;         // normalised pattern -> intent
   std::vector<std::pair<std::string, int>> keywords_;  // normalised keyword -> intent
+  // By intent: the library intents it borrows from (first, second; -1: none), and the model
+  // that weighs them (null when no intent borrows).
+  std::vector<std::pair<int, int>> library_of_;
+  const LibraryModel* library_model_ = nullptr;
   double a_ = 10, b_ = -5;
   std::shared_ptr<Embedder> embedder_;
   double embedding_weight_ = 0;

@@ -161,6 +161,8 @@ std::vector<Borrowed> BorrowedMessages(const std::vector<LibraryMatch>& matches)
   for (size_t i = 0; i < matches.size(); ++i) {
     if (matches[i].library >= 0) out[i].messages = IntentLibrary()[matches[i].library].Messages();
     if (matches[i].second >= 0) out[i].second = IntentLibrary()[matches[i].second].Messages();
+    out[i].library = matches[i].library;
+    out[i].second_library = matches[i].second;
   }
   return out;
 }
