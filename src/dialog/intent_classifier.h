@@ -17,7 +17,7 @@
 
 #include "dialog/embedder.h"
 #include "dialog/flow.h"
-#include "dialog/library_model.h"
+#include "dialog/softmax_model.h"
 #include "nlp/normalizer.h"
 #include "nlp/tokenizer.h"
 
@@ -63,6 +63,9 @@ class IntentClassifier {
   // Optional, before Train(): false makes another business or topic the flow never names
   // (nlp/domains.inc) an unknown word like any other instead of a sign of a foreign message.
   void set_other_domains(bool on) { other_domains_ = on; }
+  // Optional, before Train(): false trains no model of the flow's own (TrainFlowModel), only the
+  // library's weighs the intents that borrow (for a classifier over the library itself).
+  void set_flow_model(bool on) { flow_model_wanted_ = on; }
   bool has_embedder() const { return embedder_ != nullptr; }
   // `borrowed` (optional, by intent): messages from the intent library, weaker evidence than the
   // intent's own patterns.
@@ -95,12 +98,13 @@ class IntentClassifier {
   std::vector<double> Scores(const Sparse& x, std::string_view keyword_text, int skip_pattern,
                              const std::vector<float>& embedding) const;
   std::vector<float> EmbedNormalized(std::string_view text) const;
-  // Scales the score of each intent that borrows from the library by how likely the library
-  // model finds its library intents for a message with these features; only down for a
-  // `foreign` message (one naming another business).
+  // Scales each intent's score by how likely the flow's model finds it and, for an intent that
+  // borrows from the library, by how likely the library model finds its library intents; only
+  // down for a `foreign` message (one naming another business).
   void WeighByLibrary(const std::vector<nlp::Feature>& features, bool foreign,
                       std::vector<double>* scores) const;
   void FitCalibration(const std::vector<Sparse>& pattern_vectors);
+  void TrainFlowModel(const std::vector<IntentSpec>& intents);
   double Calibrate(double score) const;
 
   std::shared_ptr<const nlp::Normalizer> normalizer_;
@@ -121,10 +125,13 @@ class IntentClassifier {
   std::vector<int> intent_pattern_count_;
   std::unordered_map<std::string, int> exact_;         // normalised pattern -> intent
   std::vector<std::pair<std::string, int>> keywords_;  // normalised keyword -> intent
-  // By intent: the library intents it borrows from (first, second; -1: none), and the model
-  // that weighs them (null when no intent borrows).
+  // By intent: the library intents it borrows from (first, second; -1: none). The model over the
+  // library that weighs them, and one over this flow's intents and the library intents none of
+  // them borrows (class i: intent i); both null when no intent borrows.
   std::vector<std::pair<int, int>> library_of_;
-  const LibraryModel* library_model_ = nullptr;
+  const SoftmaxModel* library_model_ = nullptr;
+  std::shared_ptr<const SoftmaxModel> flow_model_;
+  bool flow_model_wanted_ = true;
   double a_ = 10, b_ = -5;
   std::shared_ptr<Embedder> embedder_;
   double embedding_weight_ = 0;

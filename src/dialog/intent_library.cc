@@ -23,6 +23,7 @@ std::unique_ptr<IntentClassifier> LibraryClassifier(
   // The flow's patterns are its own business by definition: a hotel's "酒店几点退房" is no
   // message about another business here.
   classifier->set_other_domains(false);
+  classifier->set_flow_model(false);
   std::vector<IntentSpec> specs;
   for (const auto& li : IntentLibrary()) {
     IntentSpec s;
@@ -30,7 +31,11 @@ std::unique_ptr<IntentClassifier> LibraryClassifier(
     s.patterns = li.Messages();
     specs.push_back(std::move(s));
   }
-  classifier->Train(specs);
+  // Each intent is its library intent: the library model weighs their scores too, so a pattern
+  // votes for the library intent the model agrees with.
+  std::vector<Borrowed> self(specs.size());
+  for (size_t i = 0; i < self.size(); ++i) self[i].library = static_cast<int>(i);
+  classifier->Train(specs, self);
   return classifier;
 }
 

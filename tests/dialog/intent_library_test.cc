@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "dialog/library_model.h"
+#include "dialog/softmax_model.h"
 #include "nlp/concepts.h"
 #include "nlp/normalizer.h"
 #include "nlp/tokenizer.h"
@@ -187,8 +187,8 @@ intents:
 TEST(LibraryModelTest, TellsNeighbouringLibraryIntentsApart) {
   const auto normalizer = nlp::Normalizer::Create();
   ASSERT_TRUE(normalizer.ok());
-  const LibraryModel& model = LibraryModel::Get(**normalizer);
-  EXPECT_EQ(&model, &LibraryModel::Get(**normalizer));  // trained once
+  const SoftmaxModel& model = LibraryModel(**normalizer);
+  EXPECT_EQ(&model, &LibraryModel(**normalizer));  // trained once
   const auto& library = IntentLibrary();
   // Far fewer weights than the dense matrix of features by intents.
   EXPECT_GT(model.weights(), 1000u);
@@ -213,6 +213,35 @@ TEST(LibraryModelTest, TellsNeighbouringLibraryIntentsApart) {
   std::vector<double> p;
   model.Probabilities(nlp::Features("zzzz qqqq"), &p);
   EXPECT_LT(*std::max_element(p.begin(), p.end()), 0.2);
+}
+
+// A model fitted on a few examples learns the words that tell its classes apart, gives the same
+// weights on every fit, and spreads its probability when it knows none of a message's words.
+TEST(SoftmaxModelTest, LearnsWhichWordsTellClassesApartTheSameWayEveryTime) {
+  auto features = [](const char* text) { return nlp::Features(text); };
+  SoftmaxModel::Examples examples;
+  for (const char* t : {"where is my parcel", "track my parcel", "parcel status please"}) {
+    examples.emplace_back(0, features(t));
+  }
+  for (const char* t : {"i want my money back", "refund my money", "money back please"}) {
+    examples.emplace_back(1, features(t));
+  }
+  for (const char* t : {"opening hours", "when do you open", "hours on sunday"}) {
+    examples.emplace_back(2, features(t));
+  }
+  const auto a = SoftmaxModel::Fit(examples, 3, 8), b = SoftmaxModel::Fit(examples, 3, 8);
+  std::vector<double> pa, pb;
+  for (auto [text, klass] : std::vector<std::pair<const char*, int>>{
+           {"is my parcel lost", 0}, {"where is the money", 1}, {"sunday hours", 2}}) {
+    a->Probabilities(features(text), &pa);
+    b->Probabilities(features(text), &pb);
+    ASSERT_EQ(pa.size(), 3u);
+    EXPECT_EQ(std::max_element(pa.begin(), pa.end()) - pa.begin(), klass) << text;
+    EXPECT_GT(pa[klass], 0.6) << text;
+    EXPECT_EQ(pa, pb) << text;
+  }
+  a->Probabilities(features("zzzz"), &pa);
+  EXPECT_LT(*std::max_element(pa.begin(), pa.end()), 0.5);
 }
 
 // An intent borrowing two library intents (account_login <- reset_password + account_login)

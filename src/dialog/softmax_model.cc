@@ -1,4 +1,4 @@
-#include "dialog/library_model.h"
+#include "dialog/softmax_model.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,11 +11,13 @@ namespace {
 
 // Stochastic gradient descent on the mean log-loss: the step starts at kStep and shrinks by
 // kDecay each pass; a light L2 penalty keeps weights of words seen once from growing without
-// bound. 15 passes and 30 gave the same figures on the blind sets, and so did an L2 of 1e-4 to
-// 1e-6; a first step of 0.3 did worse (the probabilities stay flat), 3 to 10 alike.
-constexpr int kPasses = 15;
+// bound. For the library model, 15 passes and 30 gave the same figures on the blind sets, and so
+// did an L2 of 1e-4 to 1e-6; a first step of 0.3 did worse (the probabilities stay flat), 3 to 10
+// alike.
+constexpr int kLibraryPasses = 15;
 constexpr double kStep = 3, kDecay = 0.9, kL2 = 1e-5;
-constexpr double kBiasStep = 0.1;  // the biases move this much slower: the intents are balanced
+constexpr double kBiasStep =
+    0.1;  // the biases move this much slower: the classes are about balanced
 // Weights smaller than this are dropped after training: 7% of the matrix is left, and the
 // figures on the blind sets are the same as with all of it (0.05 and 0.1 alike).
 constexpr float kKeep = 0.2f;
@@ -55,36 +57,54 @@ void Softmax(std::vector<T>* logits) {
 
 }  // namespace
 
-const LibraryModel& LibraryModel::Get(const nlp::Normalizer& normalizer) {
-  // Every Normalizer folds text the same way (it has no options), so one model serves them all.
-  static const LibraryModel* const model = [&] {
-    auto* m = new LibraryModel();
-    m->Train(normalizer);
-    return m;
+std::vector<std::vector<std::vector<nlp::Feature>>> LibraryFeatures(
+    const nlp::Normalizer& normalizer) {
+  const auto& library = IntentLibrary();
+  std::vector<std::vector<std::vector<nlp::Feature>>> out(library.size());
+  for (size_t c = 0; c < library.size(); ++c) {
+    for (const auto& message : library[c].Messages()) {
+      out[c].push_back(nlp::Features(normalizer.ForMatching(message)));
+    }
+  }
+  return out;
+}
+
+const SoftmaxModel& LibraryModel(const nlp::Normalizer& normalizer) {
+  static const SoftmaxModel* const model = [&] {
+    SoftmaxModel::Examples examples;
+    auto features = LibraryFeatures(normalizer);
+    for (size_t c = 0; c < features.size(); ++c) {
+      for (auto& f : features[c]) examples.emplace_back(static_cast<int>(c), std::move(f));
+    }
+    return SoftmaxModel::Fit(std::move(examples), static_cast<int>(features.size()), kLibraryPasses)
+        .release();
   }();
   return *model;
 }
 
-void LibraryModel::Train(const nlp::Normalizer& normalizer) {
-  const auto& library = IntentLibrary();
-  intents_ = static_cast<int>(library.size());
-  bias_.assign(intents_, 0);
+std::unique_ptr<SoftmaxModel> SoftmaxModel::Fit(Examples examples, int classes, int passes) {
+  auto m = std::unique_ptr<SoftmaxModel>(new SoftmaxModel());
+  m->Train(std::move(examples), classes, passes);
+  return m;
+}
+
+void SoftmaxModel::Train(Examples input, int classes, int passes) {
+  classes_ = classes;
+  bias_.assign(classes_, 0);
   row_begin_.assign(1, 0);
-  if (intents_ == 0) return;
+  if (classes_ == 0) return;
   std::unordered_map<std::string, int> vocabulary;
-  std::vector<std::pair<int, Example>> examples;  // (intent, features)
-  for (int c = 0; c < intents_; ++c) {
-    for (const auto& message : library[c].Messages()) {
-      examples.emplace_back(
-          c, Encode(nlp::Features(normalizer.ForMatching(message)), &vocabulary, true));
-    }
+  std::vector<std::pair<int, Example>> examples;  // (class, features)
+  for (auto& [c, features] : input) {
+    examples.emplace_back(c, Encode(features, &vocabulary, true));
+    features = {};  // the encoded example is all training needs
   }
-  const size_t n = static_cast<size_t>(intents_);
+  const size_t n = static_cast<size_t>(classes_);
   std::vector<float> w(vocabulary.size() * n, 0);  // dense while training: row-major
   std::vector<float> p;
   std::mt19937 rng(20261207);  // fixed: the same weights on every start
   double step = kStep;
-  for (int pass = 0; pass < kPasses; ++pass) {
+  for (int pass = 0; pass < passes; ++pass) {
     for (size_t i = examples.size(); i > 1; --i) {  // Fisher-Yates, the same on every platform
       std::swap(examples[i - 1], examples[rng() % i]);
     }
@@ -124,10 +144,10 @@ void LibraryModel::Train(const nlp::Normalizer& normalizer) {
   entries_.shrink_to_fit();
 }
 
-void LibraryModel::Probabilities(const std::vector<nlp::Feature>& features,
+void SoftmaxModel::Probabilities(const std::vector<nlp::Feature>& features,
                                  std::vector<double>* out) const {
   out->assign(bias_.begin(), bias_.end());
-  if (intents_ == 0) return;
+  if (classes_ == 0) return;
   // A row per distinct feature the model kept, weighed as in training.
   thread_local std::vector<int> rows;
   rows.clear();
@@ -140,7 +160,7 @@ void LibraryModel::Probabilities(const std::vector<nlp::Feature>& features,
   const float v = rows.empty() ? 0 : 1 / std::sqrt(static_cast<float>(rows.size()));
   for (int row : rows) {
     for (uint32_t e = row_begin_[row]; e < row_begin_[row + 1]; ++e) {
-      (*out)[entries_[e].intent] += v * entries_[e].weight;
+      (*out)[entries_[e].klass] += v * entries_[e].weight;
     }
   }
   Softmax(out);
