@@ -25,7 +25,7 @@ constexpr double kPriorA = 7.5, kPriorB = -2;
 constexpr double kFittedB = -1.9;
 constexpr double kMaxSlope = 6;
 
-// How far the library model (library_model.h) moves the score of an intent that borrows from
+// How far the library model (softmax_model.h) moves the score of an intent that borrows from
 // the library: times 1 - w when it finds the intent's library intents unlikely, up to 1 + w when
 // it is sure of them. Intents that borrow nothing keep their scores. In-scope accuracy at 75%
 // out-of-scope recall, before -> after (w = 0.4): the fourteen older blind sets 0.787 -> 0.809,
