@@ -182,7 +182,7 @@ intents:
   }
 }
 
-// The library model (library_model.h) has learnt from all of the library's messages which
+// The library model (softmax_model.h) has learnt from all of the library's messages which
 // words tell neighbouring intents apart.
 TEST(LibraryModelTest, TellsNeighbouringLibraryIntentsApart) {
   const auto normalizer = nlp::Normalizer::Create();
