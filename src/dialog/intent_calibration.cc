@@ -94,7 +94,7 @@ void IntentClassifier::FitCalibration(const std::vector<Sparse>& vectors) {
   b_ = kFittedB;
 }
 
-void IntentClassifier::WeighByLibrary(const std::vector<nlp::Feature>& features, bool foreign,
+void IntentClassifier::WeighByLibrary(const ModelRows& rows, bool foreign,
                                       std::vector<double>* scores) const {
   if (!library_model_) return;
   // The models know nothing of businesses: a message about another one ("肯德基有什么优惠券") is no
@@ -105,10 +105,10 @@ void IntentClassifier::WeighByLibrary(const std::vector<nlp::Feature>& features,
   };
   thread_local std::vector<double> p;
   if (flow_model_) {
-    flow_model_->Probabilities(features, &p);
+    flow_model_->RowProbabilities(rows.flow, &p);
     for (size_t i = 0; i < scores->size(); ++i) weigh((*scores)[i], kFlowModelWeight, p[i]);
   }
-  library_model_->Probabilities(features, &p);
+  library_model_->RowProbabilities(rows.library, &p);
   for (size_t i = 0; i < scores->size(); ++i) {
     const auto [first, second] = library_of_[i];
     if (first < 0) continue;
@@ -121,14 +121,14 @@ double IntentClassifier::Calibrate(double score) const { return Sigmoid(a_ * sco
 Classification IntentClassifier::Classify(std::string_view normalized) const {
   Classification c;
   if (normalized.empty() || intents_.empty()) return c;
-  const std::vector<nlp::Feature>* features = nullptr;
-  const Sparse x = VectorizeConst(normalized, &c.other_domain, &features);
+  thread_local ModelRows rows;
+  const Sparse x = VectorizeConst(normalized, &c.other_domain, library_model_ ? &rows : nullptr);
   const bool foreign = !c.other_domain.empty();
   // A flow's keywords are its own words for an intent; in a message about another business they
   // are that business's words ("肯德基有什么优惠券" beside a coupon keyword), so they do not count.
   auto scores =
       Scores(x, foreign ? std::string_view() : normalized, -1, EmbedNormalized(normalized));
-  WeighByLibrary(*features, foreign, &scores);
+  WeighByLibrary(rows, foreign, &scores);
   std::vector<size_t> order(scores.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   const size_t k = std::min<size_t>(2, order.size());

@@ -93,21 +93,21 @@ IntentClassifier::Sparse IntentClassifier::Vectorize(const std::vector<nlp::Feat
   for (const auto& f : features) {
     auto it = vocab_.find(f.key);
     if (it == vocab_.end()) {
-      it = vocab_.emplace(f.key, static_cast<int>(vocab_.size())).first;
+      it = vocab_.emplace(f.key, FeatureIds{features_++}).first;
       kind_weight_.push_back(KindWeight(f.kind));
       is_word_.push_back(f.kind == nlp::FeatureKind::kWord ||
                          f.kind == nlp::FeatureKind::kConcept ||
                          f.kind == nlp::FeatureKind::kDomain);
     }
-    tf[it->second] += 1;
+    tf[it->second.id] += 1;
   }
   for (auto [id, n] : tf) out.emplace_back(id, n);
   return out;
 }
 
-IntentClassifier::Sparse IntentClassifier::VectorizeConst(
-    std::string_view normalized, std::string* other_domain,
-    const std::vector<nlp::Feature>** features_out) const {
+IntentClassifier::Sparse IntentClassifier::VectorizeConst(std::string_view normalized,
+                                                          std::string* other_domain,
+                                                          ModelRows* rows) const {
   // Features unknown to the patterns still count in the norm (at the highest idf), so words the
   // flow never mentions pull the similarity down: that is what makes out-of-scope detectable.
   // Weighed as a feature no pattern has would be by pattern counts: above the rarest known
@@ -119,11 +119,18 @@ IntentClassifier::Sparse IntentClassifier::VectorizeConst(
   double unknown = 0;
   thread_local std::vector<nlp::Feature> features;
   nlp::Features(normalized, &known_words_, &features);
-  if (features_out) *features_out = &features;
+  if (rows) {
+    rows->flow.clear();
+    rows->library.clear();
+  }
   for (const auto& f : features) {
     const auto it = vocab_.find(f.key);
-    if (it != vocab_.end()) {
-      ids.push_back(it->second);
+    if (it != vocab_.end() && rows) {
+      if (it->second.flow >= 0) rows->flow.push_back(it->second.flow);
+      if (it->second.library >= 0) rows->library.push_back(it->second.library);
+    }
+    if (it != vocab_.end() && it->second.id >= 0) {
+      ids.push_back(it->second.id);
       continue;
     }
     double w = KindWeight(f.kind) * unknown_idf;
@@ -138,6 +145,12 @@ IntentClassifier::Sparse IntentClassifier::VectorizeConst(
       }
     }
     unknown += w * w;
+  }
+  if (rows) {  // a feature twice in the message is one row
+    for (auto* r : {&rows->flow, &rows->library}) {
+      std::sort(r->begin(), r->end());
+      r->erase(std::unique(r->begin(), r->end()), r->end());
+    }
   }
   std::sort(ids.begin(), ids.end());
   Sparse out;
@@ -261,7 +274,7 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
   // exactly the words a flow author repeats; per intent, on the 14 blind sets in-scope accuracy
   // at 75% out-of-scope recall rose 0.726 -> 0.741.
   intent_begin_.push_back(static_cast<int>(pattern_intent_.size()));
-  std::vector<int> df(vocab_.size(), 0), last_intent(vocab_.size(), -1);
+  std::vector<int> df(features_, 0), last_intent(features_, -1);
   for (size_t p = 0; p < raw.size(); ++p) {
     for (auto [id, _] : raw[p]) {
       if (last_intent[id] == pattern_intent_[p]) continue;
@@ -270,12 +283,12 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
     }
   }
   const double n = static_cast<double>(intents_.size());
-  idf_.resize(vocab_.size());
-  for (size_t id = 0; id < vocab_.size(); ++id) {
+  idf_.resize(features_);
+  for (int id = 0; id < features_; ++id) {
     idf_[id] = static_cast<float>(std::log((n + 1) / (df[id] + 1)) + 1);
   }
-  pattern_postings_.assign(vocab_.size(), {});
-  centroid_postings_.assign(vocab_.size(), {});
+  pattern_postings_.assign(features_, {});
+  centroid_postings_.assign(features_, {});
   std::vector<std::map<int, float>> centroids(intents_.size());
   std::vector<Sparse> vectors;
   for (size_t p = 0; p < raw.size(); ++p) {
@@ -297,7 +310,11 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
     for (auto [id, w] : c) centroid_postings_[id].emplace_back(static_cast<int>(i), w);
   }
   FitCalibration(vectors);
-  if (library_model_ && flow_model_wanted_) TrainFlowModel(intents);
+  if (!library_model_) return;
+  if (flow_model_wanted_) TrainFlowModel(intents);
+  // Where each feature is in the library model, beside its id: one lookup finds all three.
+  library_model_->ForEachFeature(
+      [&](const std::string& key, int row) { vocab_[key].library = row; });
 }
 
 // The flow's model learns its intents from their patterns (each counted kOwnRepeats times: the
@@ -326,7 +343,11 @@ void IntentClassifier::TrainFlowModel(const std::vector<IntentSpec>& intents) {
     for (auto& f : library[lib]) examples.emplace_back(classes, std::move(f));
     ++classes;
   }
-  flow_model_ = SoftmaxModel::Fit(std::move(examples), classes, kFlowModelPasses);
+  auto model = SoftmaxModel::Fit(std::move(examples), classes, kFlowModelPasses);
+  // The classifier's own map finds the model's rows (vocab_), so the model keeps no keys.
+  model->ForEachFeature([&](const std::string& key, int row) { vocab_[key].flow = row; });
+  model->DropVocabulary();
+  flow_model_ = std::move(model);
 }
 
 std::vector<double> IntentClassifier::Scores(const Sparse& x, std::string_view keyword_text,

@@ -88,9 +88,13 @@ class IntentClassifier {
   Sparse Vectorize(const std::vector<nlp::Feature>& features);
   // `other_domain` (optional): set to the first other business or topic the message names and
   // the flow never does (nlp/domains.inc), without its prefix.
-  // `features` (optional): set to the message's features (valid until the thread's next call).
+  // The rows of a message's distinct features in the flow's and the library's models.
+  struct ModelRows {
+    std::vector<int> flow, library;
+  };
+  // `rows` (optional): set to the rows of the message's features in the models.
   Sparse VectorizeConst(std::string_view normalized, std::string* other_domain = nullptr,
-                        const std::vector<nlp::Feature>** features = nullptr) const;
+                        ModelRows* rows = nullptr) const;
   // Raw score per intent; `skip_pattern` (>= 0) is left out (for leave-one-out calibration).
   // `keyword_text`: the normalised message, searched for the flow's keywords; empty when none may
   // count (calibration; a message about another business). `embedding`: the message's
@@ -101,8 +105,7 @@ class IntentClassifier {
   // Scales each intent's score by how likely the flow's model finds it and, for an intent that
   // borrows from the library, by how likely the library model finds its library intents; only
   // down for a `foreign` message (one naming another business).
-  void WeighByLibrary(const std::vector<nlp::Feature>& features, bool foreign,
-                      std::vector<double>* scores) const;
+  void WeighByLibrary(const ModelRows& rows, bool foreign, std::vector<double>* scores) const;
   void FitCalibration(const std::vector<Sparse>& pattern_vectors);
   void TrainFlowModel(const std::vector<IntentSpec>& intents);
   double Calibrate(double score) const;
@@ -110,7 +113,13 @@ class IntentClassifier {
   std::shared_ptr<const nlp::Normalizer> normalizer_;
   double threshold_, margin_;
   std::vector<std::string> intents_;
-  std::unordered_map<std::string, int> vocab_;
+  // Feature key -> its id in the classifier (-1: none, a feature only the models know) and its
+  // rows in the flow's and the library's models (-1: none): one lookup per feature for all three.
+  struct FeatureIds {
+    int id = -1, flow = -1, library = -1;
+  };
+  std::unordered_map<std::string, FeatureIds> vocab_;
+  int features_ = 0;                             // ids given out
   std::unordered_set<std::string> known_words_;  // the patterns' English words (nlp::Features)
   bool other_domains_ = true;
   std::unordered_set<std::string> home_domains_;  // domain features of the responses' texts

@@ -9,7 +9,8 @@
 // patterns and borrowed messages) beside the library intents it does not borrow from, which
 // stand for what the flow does not cover. Training is plain stochastic gradient descent with a
 // fixed seed, so a model is the same on every start; only the weights that matter are kept (a
-// few percent of the dense matrix). Immutable after training; Probabilities() is thread-safe.
+// small part of the dense matrix: whole rows for the features most classes weigh, single
+// weights for the rest). Immutable after training; Probabilities() is thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -33,8 +34,18 @@ class SoftmaxModel {
 
   // The probability of each class for a message with these features, into `out`.
   void Probabilities(const std::vector<nlp::Feature>& features, std::vector<double>* out) const;
+  // The same for a message whose distinct features are these rows (ForEachFeature).
+  void RowProbabilities(const std::vector<int>& rows, std::vector<double>* out) const;
+  // Frees the feature keys of a model whose user keeps its own map to the rows (ForEachFeature
+  // first); Probabilities() then knows no feature.
+  void DropVocabulary() { std::unordered_map<std::string, int>().swap(vocabulary_); }
+  // Calls f(feature key, row) for every feature the model has a row for.
+  template <typename F>
+  void ForEachFeature(F f) const {
+    for (const auto& [key, row] : vocabulary_) f(key, row);
+  }
 
-  size_t weights() const { return entries_.size(); }
+  size_t weights() const { return entries_.size() + dense_.size(); }
 
  private:
   struct Entry {
@@ -48,6 +59,8 @@ class SoftmaxModel {
   std::unordered_map<std::string, int> vocabulary_;  // feature key -> row
   std::vector<uint32_t> row_begin_;                  // by row: its first entry; then the count
   std::vector<Entry> entries_;
+  std::vector<int32_t> dense_at_;  // by row: where its weights start in dense_, or -1 (entries)
+  std::vector<float> dense_;
   std::vector<float> bias_;  // by class
 };
 
