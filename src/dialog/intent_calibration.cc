@@ -94,7 +94,7 @@ void IntentClassifier::FitCalibration(const std::vector<Sparse>& vectors) {
   b_ = kFittedB;
 }
 
-void IntentClassifier::WeighByLibrary(const ModelRows& rows, bool foreign,
+void IntentClassifier::WeighByModels(const ModelRows& rows, bool foreign,
                                       std::vector<double>* scores) const {
   if (!library_model_) return;
   // The models know nothing of businesses: a message about another one ("肯德基有什么优惠券") is no
@@ -128,7 +128,7 @@ Classification IntentClassifier::Classify(std::string_view normalized) const {
   // are that business's words ("肯德基有什么优惠券" beside a coupon keyword), so they do not count.
   auto scores =
       Scores(x, foreign ? std::string_view() : normalized, -1, EmbedNormalized(normalized));
-  WeighByLibrary(rows, foreign, &scores);
+  WeighByModels(rows, foreign, &scores);
   std::vector<size_t> order(scores.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   const size_t k = std::min<size_t>(2, order.size());

@@ -3,9 +3,11 @@
 // unigrams/bigrams and English character trigrams, scored against each pattern and each
 // intent's centroid, and against the messages an intent borrows from the intent library (at a
 // discount, and kept out of its centroid). Raw scores are turned into calibrated confidences by
-// Platt scaling fitted on leave-one-out classification of the patterns themselves. With an
-// Embedder, the cosine of sentence embeddings is mixed in as an extra signal. Immutable after
-// Train(); Classify() is thread-safe.
+// Platt scaling fitted on leave-one-out classification of the patterns themselves. When intents
+// borrow from the library, two softmax models (softmax_model.h), one over the library and one
+// over the flow's intents, scale the scores before calibration. With an Embedder, the cosine of
+// sentence embeddings is mixed in as an extra signal. Immutable after Train(); Classify() is
+// thread-safe.
 #pragma once
 
 #include <memory>
@@ -86,13 +88,13 @@ class IntentClassifier {
   using Sparse = std::vector<std::pair<int, float>>;  // feature id -> weight, L2-normalised
   // Term counts of a pattern's features; new features join the vocabulary.
   Sparse Vectorize(const std::vector<nlp::Feature>& features);
-  // `other_domain` (optional): set to the first other business or topic the message names and
-  // the flow never does (nlp/domains.inc), without its prefix.
   // The rows of a message's distinct features in the flow's and the library's models.
   struct ModelRows {
     std::vector<int> flow, library;
   };
-  // `rows` (optional): set to the rows of the message's features in the models.
+  // `other_domain` (optional): set to the first other business or topic the message names and
+  // the flow never does (nlp/domains.inc), without its prefix. `rows` (optional): set to the
+  // rows of the message's features in the models.
   Sparse VectorizeConst(std::string_view normalized, std::string* other_domain = nullptr,
                         ModelRows* rows = nullptr) const;
   // Raw score per intent; `skip_pattern` (>= 0) is left out (for leave-one-out calibration).
@@ -105,7 +107,7 @@ class IntentClassifier {
   // Scales each intent's score by how likely the flow's model finds it and, for an intent that
   // borrows from the library, by how likely the library model finds its library intents; only
   // down for a `foreign` message (one naming another business).
-  void WeighByLibrary(const ModelRows& rows, bool foreign, std::vector<double>* scores) const;
+  void WeighByModels(const ModelRows& rows, bool foreign, std::vector<double>* scores) const;
   void FitCalibration(const std::vector<Sparse>& pattern_vectors);
   void TrainFlowModel(const std::vector<IntentSpec>& intents);
   double Calibrate(double score) const;
