@@ -322,6 +322,8 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
 // intents none of them borrows, each a class of its own that stands for something the flow does
 // not cover.
 void IntentClassifier::TrainFlowModel(const std::vector<IntentSpec>& intents) {
+  // A model's classes are numbered in 16 bits; a flow with more intents does without one.
+  if (intents.size() + IntentLibrary().size() > SoftmaxModel::kMaxClasses) return;
   auto library = LibraryFeatures(*normalizer_);
   std::vector<char> borrowed(library.size(), 0);
   SoftmaxModel::Examples examples;

@@ -85,13 +85,14 @@ std::unique_ptr<SoftmaxModel> SoftmaxModel::Fit(Examples examples, int classes, 
 }
 
 void SoftmaxModel::Train(Examples input, int classes, int passes) {
-  classes_ = classes;
+  classes_ = std::min(classes, static_cast<int>(kMaxClasses));
   bias_.assign(classes_, 0);
   row_begin_.assign(1, 0);
   if (classes_ == 0) return;
   std::unordered_map<std::string, int> vocabulary;
   std::vector<std::pair<int, Example>> examples;  // (class, features)
   for (auto& [c, features] : input) {
+    if (c < 0 || c >= classes_) continue;
     examples.emplace_back(c, Encode(features, &vocabulary));
     features = {};  // the encoded example is all training needs
   }

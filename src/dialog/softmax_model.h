@@ -29,7 +29,9 @@ class SoftmaxModel {
  public:
   using Examples = std::vector<std::pair<int, std::vector<nlp::Feature>>>;  // (class, features)
 
-  // A model of classes 0..classes-1 trained on the examples in `passes` passes.
+  static constexpr size_t kMaxClasses = 65535;
+  // A model of classes 0..classes-1 (at most kMaxClasses) trained on the examples in `passes`
+  // passes.
   static std::unique_ptr<SoftmaxModel> Fit(Examples examples, int classes, int passes);
 
   // The probability of each class for a message with these features, into `out`.
