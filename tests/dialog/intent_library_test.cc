@@ -244,6 +244,23 @@ TEST(SoftmaxModelTest, LearnsWhichWordsTellClassesApartTheSameWayEveryTime) {
   EXPECT_LT(*std::max_element(pa.begin(), pa.end()), 0.5);
 }
 
+// A flow too large for a model of its own (over 400 intents) still loads and classifies, its
+// borrowing intents weighed by the library model alone.
+TEST(LibraryModelTest, AFlowOfManyIntentsLoadsAndClassifies) {
+  std::string yaml = std::string(kRefundIntent);
+  for (int i = 0; i < 400; ++i) {
+    const std::string n = std::to_string(i);
+    yaml += "  - {name: topic" + n + ", patterns: [topic" + n + " question, about topic" + n +
+            ", 话题" + n + "], response: t}\n";
+  }
+  const auto nlu = NluFor(*FlowFromYaml(yaml));
+  const auto day = Day(2026, 12, 7);
+  EXPECT_EQ(nlu->Analyze("still waiting on my money back", day).intent.top.name, "refund");
+  const auto c = nlu->Analyze("a question about topic123", day).intent;
+  EXPECT_EQ(c.top.name, "topic123");
+  EXPECT_TRUE(c.in_scope);
+}
+
 // An intent borrowing two library intents (account_login <- reset_password + account_login)
 // meets what only the second's messages say, which the flow's own words lack ("locked"), and
 // of two intents that both borrow, the model picks the one whose library intent it finds likely
