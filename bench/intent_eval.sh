@@ -41,10 +41,13 @@ sets=(
   "eval/platform_store_cs.yaml eval/platform_store_cs_test.jsonl"
   "eval/electronics_online_cs.yaml eval/electronics_online_cs_test.jsonl"
   "eval/gift_shop_cs.yaml eval/gift_shop_cs_test.jsonl"
-  # Three more, written on 2026-12-07 after the softmax models; only their totals were read.
+  # Six more, written on 2026-12-07 after the softmax models; only their totals were read.
   "eval/sportswear_online_cs.yaml eval/sportswear_online_cs_test.jsonl"
   "eval/appliance_flagship_cs.yaml eval/appliance_flagship_cs_test.jsonl"
   "eval/mother_baby_online_cs.yaml eval/mother_baby_online_cs_test.jsonl"
+  "eval/skincare_flagship_cs.yaml eval/skincare_flagship_cs_test.jsonl"
+  "eval/outdoor_gear_cs.yaml eval/outdoor_gear_cs_test.jsonl"
+  "eval/home_furnishing_cs.yaml eval/home_furnishing_cs_test.jsonl"
 )
 rows=""
 blind_in=() blind_oos=() cs_in=() cs_oos=() new_in=() new_oos=()
@@ -60,7 +63,8 @@ for s in "${sets[@]}"; do
   rows+="| \`$flow\` / \`$(basename "$data")\` | $lines ($oos_n) | $in_acc | $oos_rec | $acc | $f1 |"$'\n'
   if head -3 "$flow" | grep -qi 'blind'; then blind_in+=("$in_acc") blind_oos+=("$oos_rec"); fi
   if [[ $flow == *_cs.yaml ]]; then cs_in+=("$in_acc") cs_oos+=("$oos_rec"); fi
-  case $flow in *sportswear_online_cs* | *appliance_flagship_cs* | *mother_baby_online_cs*)
+  case $flow in *sportswear_online_cs* | *appliance_flagship_cs* | *mother_baby_online_cs* | \
+    *skincare_flagship_cs* | *outdoor_gear_cs* | *home_furnishing_cs*)
     new_in+=("$in_acc") new_oos+=("$oos_rec") ;;
   esac
 done
