@@ -18,9 +18,9 @@ constexpr int kLibraryPasses = 15;
 constexpr double kStep = 3, kDecay = 0.9, kL2 = 1e-5;
 // The biases move this much slower: the classes are about balanced.
 constexpr double kBiasStep = 0.1;
-// Weights smaller than this are dropped after training (7% of the library model's matrix is
-// left), with the same figures on the blind sets as with all of them (0.05 and 0.1 alike); 0.5
-// and 0.8 cost up to 2 points.
+// Weights smaller than this are dropped after training (alone, this left 7% of the library
+// model's matrix), with the same figures on the blind sets as with all of them (0.05 and 0.1
+// alike); 0.5 and 0.8 cost up to 2 points.
 constexpr float kKeep = 0.2f;
 // A row keeps all its weights, densely, when at least 1 in kDenseShare of them is kept.
 constexpr size_t kDenseShare = 4;
