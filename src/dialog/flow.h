@@ -80,6 +80,7 @@ struct Flow {
   double margin = 0;           // least raw-similarity gap between the best intent and the runner-up
   bool intent_library = true;  // extend intents with the library's messages (intent_library.h)
   bool other_domains = true;   // a business or topic the flow never names means fallback
+  bool intent_models = true;   // softmax models weigh the scores (softmax_model.h)
   std::string source;          // file it came from
 
   const IntentSpec* Find(const std::string& name) const;

@@ -31,10 +31,10 @@ class Parser {
       return Finish();
     }
     static const std::set<std::string> kTop = {
-        "intents",          "entities",        "persona",    "fallback",
-        "handoff_response", "cancel_response", "thresholds", "threshold",
-        "margin",           "version",         "name",       "description",
-        "intent_library",   "other_domains"};
+        "intents",          "entities",        "persona",      "fallback",
+        "handoff_response", "cancel_response", "thresholds",   "threshold",
+        "margin",           "version",         "name",         "description",
+        "intent_library",   "other_domains",   "intent_models"};
     for (const auto& [key, _] : root.items()) {
       if (!kTop.count(key)) Warn(name_, key, "unknown top-level field, ignored");
     }
@@ -226,6 +226,9 @@ class Parser {
     }
     if (auto it = root.find("other_domains"); it != root.end()) {
       flow_.other_domains = ReadBool(*it, name_, "other_domains").value_or(true);
+    }
+    if (auto it = root.find("intent_models"); it != root.end()) {
+      flow_.intent_models = ReadBool(*it, name_, "intent_models").value_or(true);
     }
   }
 

@@ -21,8 +21,11 @@ constexpr double kPriorA = 7.5, kPriorB = -2;
 // the 23 blind sets' out-of-scope recall at the threshold stays where it was (0.844 -> 0.849),
 // and in scope 0.757 -> 0.779 (0.772 / 0.859 at -2.3). -1.9 since the flow's own model weighs
 // every intent as well: 0.789 / 0.850 (0.777 / 0.860 at -2.1), the lowest set 0.708 -> 0.750
-// out of scope.
+// out of scope. Without the models, a flow whose intents borrow keeps -2.3
+// (kFittedBWithoutModels); one whose intents borrow nothing has no models and -1.9, near the
+// -1.95 it had before the library.
 constexpr double kFittedB = -1.9;
+constexpr double kFittedBWithoutModels = -2.3;
 constexpr double kMaxSlope = 6;
 
 // How far the library model (softmax_model.h) moves the score of an intent that borrows from
@@ -70,15 +73,18 @@ void IntentClassifier::FitCalibration(const std::vector<Sparse>& vectors) {
   if (pos < 5 || neg < 5 || samples.size() < 40) return;
   const double t_pos = (pos + 1) / (pos + 2), t_neg = 1 / (neg + 2);
   // Only the slope is fitted (Newton steps on the mean log-loss, a small ridge towards the
-  // prior): the intercept stays at kFittedB, so a message sharing nothing with the patterns is
-  // always about 10% likely. Leave-one-out data hold no out-of-scope messages, and fitting the
+  // prior): the intercept stays fixed, so a message sharing nothing with the patterns is always
+  // about 10-13% likely. Leave-one-out data hold no out-of-scope messages, and fitting the
   // intercept on them swung it wildly from flow to flow.
+  const bool borrows = std::any_of(library_of_.begin(), library_of_.end(),
+                                   [](const auto& l) { return l.first >= 0; });
+  const double b = borrows && !library_model_ ? kFittedBWithoutModels : kFittedB;
   const double lambda = 1e-3, n = static_cast<double>(samples.size());
   double a = kPriorA;
   for (int iter = 0; iter < 50; ++iter) {
     double g = lambda * (a - kPriorA), h = lambda;
     for (auto [s, y] : samples) {
-      const double p = Sigmoid(a * s + kFittedB), err = p - (y ? t_pos : t_neg);
+      const double p = Sigmoid(a * s + b), err = p - (y ? t_pos : t_neg);
       g += err * s / n;
       h += p * (1 - p) * s * s / n;
     }
@@ -91,11 +97,11 @@ void IntentClassifier::FitCalibration(const std::vector<Sparse>& vectors) {
   // only patterns that share words with their own intent, so a steeper curve than this (seen on
   // flows whose intents share few words) admits messages that share one word with a pattern.
   a_ = std::clamp(a, 3.5, kMaxSlope);
-  b_ = kFittedB;
+  b_ = b;
 }
 
 void IntentClassifier::WeighByModels(const ModelRows& rows, bool foreign,
-                                      std::vector<double>* scores) const {
+                                     std::vector<double>* scores) const {
   if (!library_model_) return;
   // The models know nothing of businesses: a message about another one ("肯德基有什么优惠券") is no
   // likelier this flow's for sounding like one of its intents.

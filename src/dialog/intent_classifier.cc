@@ -245,7 +245,9 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
     intent_begin_.push_back(static_cast<int>(pattern_intent_.size()));
     library_of_.emplace_back(i < borrowed.size() ? borrowed[i].library : -1,
                              i < borrowed.size() ? borrowed[i].second_library : -1);
-    if (library_of_.back().first >= 0) library_model_ = &LibraryModel(*normalizer_);
+    if (library_of_.back().first >= 0 && models_wanted_) {
+      library_model_ = &LibraryModel(*normalizer_);
+    }
     for (const auto& p : intents[i].patterns) add_text(p, false);
     if (i < borrowed.size()) {
       for (const auto& p : borrowed[i].messages) add_text(p, true);

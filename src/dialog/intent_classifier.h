@@ -68,6 +68,8 @@ class IntentClassifier {
   // Optional, before Train(): false trains no model of the flow's own (TrainFlowModel), only the
   // library's weighs the intents that borrow (for a classifier over the library itself).
   void set_flow_model(bool on) { flow_model_wanted_ = on; }
+  // Optional, before Train(): false uses neither softmax model (a flow's `intent_models: false`).
+  void set_models(bool on) { models_wanted_ = on; }
   bool has_embedder() const { return embedder_ != nullptr; }
   // `borrowed` (optional, by intent): messages from the intent library, weaker evidence than the
   // intent's own patterns.
@@ -142,7 +144,7 @@ class IntentClassifier {
   std::vector<std::pair<int, int>> library_of_;
   const SoftmaxModel* library_model_ = nullptr;
   std::shared_ptr<const SoftmaxModel> flow_model_;
-  bool flow_model_wanted_ = true;
+  bool flow_model_wanted_ = true, models_wanted_ = true;
   double a_ = 10, b_ = -5;
   std::shared_ptr<Embedder> embedder_;
   double embedding_weight_ = 0;

@@ -18,12 +18,13 @@ constexpr double kVoteConfidence = 0.85;
 // A classifier over the library's own messages (about 25 ms to train). Built for each flow load
 // and dropped after it rather than kept: it holds a few megabytes, and flows load rarely.
 std::unique_ptr<IntentClassifier> LibraryClassifier(
-    const std::shared_ptr<const nlp::Normalizer>& normalizer) {
+    const std::shared_ptr<const nlp::Normalizer>& normalizer, bool models) {
   auto classifier = std::make_unique<IntentClassifier>(normalizer, 0.0, 0.0);
   // The flow's patterns are its own business by definition: a hotel's "酒店几点退房" is no
   // message about another business here.
   classifier->set_other_domains(false);
   classifier->set_flow_model(false);
+  classifier->set_models(models);
   std::vector<IntentSpec> specs;
   for (const auto& li : IntentLibrary()) {
     IntentSpec s;
@@ -97,10 +98,11 @@ std::vector<std::string> LibraryIdsLike(std::string_view id) {
 }
 
 std::vector<LibraryMatch> MatchLibrary(const std::vector<IntentSpec>& intents,
-                                       const std::shared_ptr<const nlp::Normalizer>& normalizer) {
+                                       const std::shared_ptr<const nlp::Normalizer>& normalizer,
+                                       bool models) {
   std::vector<LibraryMatch> out(intents.size());
   if (IntentLibrary().empty()) return out;
-  const auto classifier = LibraryClassifier(normalizer);
+  const auto classifier = LibraryClassifier(normalizer, models);
   const IntentClassifier& lib = *classifier;
   std::map<int, std::vector<size_t>> claims;  // library intent -> flow intents claiming it
   std::set<int> pinned;                       // library intents the flow names (`library: <id>`)

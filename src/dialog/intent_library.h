@@ -46,8 +46,10 @@ struct LibraryMatch {
 // split between two library intents (at least two each, together most of them, a clear first
 // and second) gets the first and, as `second`, the other, unless another intent of the flow has
 // that one ("modify my order" and "change my shipping address" in one intent).
+// `models`: the library's softmax model weighs the votes (a flow's `intent_models`).
 std::vector<LibraryMatch> MatchLibrary(const std::vector<IntentSpec>& intents,
-                                       const std::shared_ptr<const nlp::Normalizer>& normalizer);
+                                       const std::shared_ptr<const nlp::Normalizer>& normalizer,
+                                       bool models = true);
 
 // For each matched intent, its library intents' messages (IntentClassifier::Train's `borrowed`).
 std::vector<Borrowed> BorrowedMessages(const std::vector<LibraryMatch>& matches);

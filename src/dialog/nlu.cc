@@ -13,8 +13,9 @@ Result<std::shared_ptr<const Nlu>> Nlu::Create(const Flow& flow,
   IntentClassifier classifier(n, flow.threshold, flow.margin);
   classifier.SetEmbedder(std::move(embedder), embedding_weight);
   classifier.set_other_domains(flow.other_domains);
+  classifier.set_models(flow.intent_models);
   std::vector<LibraryMatch> matches;
-  if (flow.intent_library) matches = MatchLibrary(flow.intents, n);
+  if (flow.intent_library) matches = MatchLibrary(flow.intents, n, flow.intent_models);
   classifier.Train(flow.intents, BorrowedMessages(matches));
   auto nlu = std::shared_ptr<Nlu>(new Nlu(std::move(n), std::move(classifier), *entities));
   for (size_t i = 0; i < matches.size(); ++i) {

@@ -90,12 +90,13 @@ TEST(FlowLoaderTest, ErrorsNameTheIntentAndField) {
 }
 
 TEST(FlowLoaderTest, LibraryAndDomainSwitchesMustBeBooleans) {
-  const auto l = LoadFlowText(R"({"intent_library":"no","other_domains":0,
+  const auto l = LoadFlowText(R"({"intent_library":"no","other_domains":0,"intent_models":"off",
     "intents":[{"name":"x","patterns":["x"],"response":"y"}]})",
                               "f.json");
   ASSERT_FALSE(l.ok());
   EXPECT_NE(Issues(l).find(R"(field "intent_library")"), std::string::npos) << Issues(l);
   EXPECT_NE(Issues(l).find(R"(field "other_domains")"), std::string::npos) << Issues(l);
+  EXPECT_NE(Issues(l).find(R"(field "intent_models")"), std::string::npos) << Issues(l);
   const auto ok = LoadFlowText(R"({"other_domains":false,
     "intents":[{"name":"x","patterns":["x"],"response":"y"}]})",
                                "f.json");

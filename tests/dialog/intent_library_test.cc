@@ -265,8 +265,7 @@ TEST(LibraryModelTest, AFlowOfManyIntentsLoadsAndClassifies) {
 // meets what only the second's messages say, which the flow's own words lack ("locked"), and
 // of two intents that both borrow, the model picks the one whose library intent it finds likely
 // where the words of both match.
-TEST(LibraryModelTest, WeighsTheIntentsThatBorrow) {
-  const auto nlu = NluFor(*FlowFromYaml(R"(
+constexpr char kModelFlow[] = R"(
 intents:
   - name: account_login
     patterns: [登录不了, 忘记密码, 收不到验证码, "can't log in", reset password, forgot my password]
@@ -277,7 +276,10 @@ intents:
   - name: coupon
     patterns: [有优惠券吗, 优惠码怎么用, 有什么活动, any coupons, how do I use a promo code, any discounts]
     response: c
-)"));
+)";
+
+TEST(LibraryModelTest, WeighsTheIntentsThatBorrow) {
+  const auto nlu = NluFor(*FlowFromYaml(kModelFlow));
   const auto day = Day(2026, 12, 7);
   for (auto [text, intent] : std::vector<std::pair<std::string, std::string>>{
            {"账号被锁了", "account_login"},
@@ -293,6 +295,21 @@ intents:
     const auto c = nlu->Analyze(text, day).intent;
     EXPECT_FALSE(c.in_scope) << text << " -> " << c.top.name << " " << c.top.confidence;
   }
+}
+
+// `intent_models: false` leaves the scores as the similarity gives them: a price drop goes to
+// the coupon intent again, whose patterns share more of its words.
+TEST(LibraryModelTest, AFlowCanDoWithoutTheModels) {
+  const auto flow = FlowFromYaml("intent_models: false\n" + std::string(kModelFlow));
+  ASSERT_TRUE(flow);
+  EXPECT_FALSE(flow->intent_models);
+  const auto off = NluFor(*flow);
+  const auto on = NluFor(*FlowFromYaml(kModelFlow));
+  const auto day = Day(2026, 12, 7);
+  EXPECT_EQ(off->Analyze("昨天刚买今天便宜了50", day).intent.top.name, "coupon");
+  EXPECT_EQ(on->Analyze("昨天刚买今天便宜了50", day).intent.top.name, "price_protection");
+  // The library still lends its messages without the models.
+  EXPECT_EQ(off->library_links().size(), on->library_links().size());
 }
 
 TEST(IntentLibraryTest, AnUnknownLibraryIntentIsReportedWithTheIntentAndField) {
