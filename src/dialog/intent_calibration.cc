@@ -76,9 +76,7 @@ void IntentClassifier::FitCalibration(const std::vector<Sparse>& vectors) {
   // prior): the intercept stays fixed, so a message sharing nothing with the patterns is always
   // about 10-13% likely. Leave-one-out data hold no out-of-scope messages, and fitting the
   // intercept on them swung it wildly from flow to flow.
-  const bool borrows = std::any_of(library_of_.begin(), library_of_.end(),
-                                   [](const auto& l) { return l.first >= 0; });
-  const double b = borrows && !library_model_ ? kFittedBWithoutModels : kFittedB;
+  const double b = AnyBorrows() && !library_model_ ? kFittedBWithoutModels : kFittedB;
   const double lambda = 1e-3, n = static_cast<double>(samples.size());
   double a = kPriorA;
   for (int iter = 0; iter < 50; ++iter) {

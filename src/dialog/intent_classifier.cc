@@ -245,9 +245,6 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
     intent_begin_.push_back(static_cast<int>(pattern_intent_.size()));
     library_of_.emplace_back(i < borrowed.size() ? borrowed[i].library : -1,
                              i < borrowed.size() ? borrowed[i].second_library : -1);
-    if (library_of_.back().first >= 0 && models_wanted_) {
-      library_model_ = &LibraryModel(*normalizer_);
-    }
     for (const auto& p : intents[i].patterns) add_text(p, false);
     if (i < borrowed.size()) {
       for (const auto& p : borrowed[i].messages) add_text(p, true);
@@ -312,12 +309,18 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
     Normalize(&c);
     for (auto [id, w] : c) centroid_postings_[id].emplace_back(static_cast<int>(i), w);
   }
+  if (AnyBorrows() && models_ != Models::kNone) library_model_ = &LibraryModel(*normalizer_);
   FitCalibration(vectors);
   if (!library_model_) return;
-  if (flow_model_wanted_) TrainFlowModel(intents);
+  if (models_ == Models::kBoth) TrainFlowModel(intents);
   // Where each feature is in the library model, beside its id: one lookup finds all three.
   library_model_->ForEachFeature(
       [&](const std::string& key, int row) { vocab_[key].library = row; });
+}
+
+bool IntentClassifier::AnyBorrows() const {
+  return std::any_of(library_of_.begin(), library_of_.end(),
+                     [](const auto& l) { return l.first >= 0; });
 }
 
 // The flow's model learns its intents from their patterns (each counted kOwnRepeats times: the

@@ -65,11 +65,11 @@ class IntentClassifier {
   // Optional, before Train(): false makes another business or topic the flow never names
   // (nlp/domains.inc) an unknown word like any other instead of a sign of a foreign message.
   void set_other_domains(bool on) { other_domains_ = on; }
-  // Optional, before Train(): false trains no model of the flow's own (TrainFlowModel), only the
-  // library's weighs the intents that borrow (for a classifier over the library itself).
-  void set_flow_model(bool on) { flow_model_wanted_ = on; }
-  // Optional, before Train(): false uses neither softmax model (a flow's `intent_models: false`).
-  void set_models(bool on) { models_wanted_ = on; }
+  // Which softmax models (softmax_model.h) weigh the scores of a flow whose intents borrow from
+  // the library: both (the default), the library's alone (a classifier over the library itself)
+  // or none (a flow's `intent_models: false`). Optional, before Train().
+  enum class Models { kNone, kLibrary, kBoth };
+  void set_models(Models m) { models_ = m; }
   bool has_embedder() const { return embedder_ != nullptr; }
   // `borrowed` (optional, by intent): messages from the intent library, weaker evidence than the
   // intent's own patterns.
@@ -112,6 +112,7 @@ class IntentClassifier {
   void WeighByModels(const ModelRows& rows, bool foreign, std::vector<double>* scores) const;
   void FitCalibration(const std::vector<Sparse>& pattern_vectors);
   void TrainFlowModel(const std::vector<IntentSpec>& intents);
+  bool AnyBorrows() const;  // an intent borrows from the library (library_of_)
   double Calibrate(double score) const;
 
   std::shared_ptr<const nlp::Normalizer> normalizer_;
@@ -140,11 +141,11 @@ class IntentClassifier {
   std::vector<std::pair<std::string, int>> keywords_;  // normalised keyword -> intent
   // By intent: the library intents it borrows from (first, second; -1: none). The model over the
   // library that weighs them, and one over this flow's intents and the library intents none of
-  // them borrows (class i: intent i); both null when no intent borrows.
+  // them borrows (class i: intent i); null when no intent borrows or models_ leaves them out.
   std::vector<std::pair<int, int>> library_of_;
+  Models models_ = Models::kBoth;
   const SoftmaxModel* library_model_ = nullptr;
   std::shared_ptr<const SoftmaxModel> flow_model_;
-  bool flow_model_wanted_ = true, models_wanted_ = true;
   double a_ = 10, b_ = -5;
   std::shared_ptr<Embedder> embedder_;
   double embedding_weight_ = 0;

@@ -23,8 +23,8 @@ std::unique_ptr<IntentClassifier> LibraryClassifier(
   // The flow's patterns are its own business by definition: a hotel's "酒店几点退房" is no
   // message about another business here.
   classifier->set_other_domains(false);
-  classifier->set_flow_model(false);
-  classifier->set_models(models);
+  classifier->set_models(models ? IntentClassifier::Models::kLibrary
+                                : IntentClassifier::Models::kNone);
   std::vector<IntentSpec> specs;
   for (const auto& li : IntentLibrary()) {
     IntentSpec s;

@@ -13,7 +13,8 @@ Result<std::shared_ptr<const Nlu>> Nlu::Create(const Flow& flow,
   IntentClassifier classifier(n, flow.threshold, flow.margin);
   classifier.SetEmbedder(std::move(embedder), embedding_weight);
   classifier.set_other_domains(flow.other_domains);
-  classifier.set_models(flow.intent_models);
+  classifier.set_models(flow.intent_models ? IntentClassifier::Models::kBoth
+                                           : IntentClassifier::Models::kNone);
   std::vector<LibraryMatch> matches;
   if (flow.intent_library) matches = MatchLibrary(flow.intents, n, flow.intent_models);
   classifier.Train(flow.intents, BorrowedMessages(matches));
