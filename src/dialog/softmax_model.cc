@@ -24,6 +24,16 @@ constexpr double kBiasStep = 0.1;
 constexpr float kKeep = 0.2f;
 // A row keeps all its weights, densely, when at least 1 in kDenseShare of them is kept.
 constexpr size_t kDenseShare = 4;
+// Each pass shows every example with each of its features dropped at this rate (at least one
+// kept, the rest reweighed to the same norm): a customer words a need with only some of the words
+// an example has, so a model that must make do with any half of them learns from all of them
+// rather than leaning on the one or two that fit the examples best. In-scope accuracy at 75%
+// out-of-scope recall, without -> with (0.5): the fourteen older blind sets 0.830 -> 0.838, the
+// four newest 0.749 -> 0.754, the generic customer-service sets whose errors were read 0.924 ->
+// 0.926, those whose errors were not 0.842 -> 0.857, and the six newest, which were not used to
+// choose it, 0.861 -> 0.872; 0.4 to 0.7 were alike, 0.2 half of it, either model alone about half
+// of it; more passes, a larger or smaller step and a stronger L2 penalty added nothing.
+constexpr double kDropout = 0.5;
 
 using Example = std::vector<std::pair<int, float>>;  // row -> value
 
@@ -100,12 +110,22 @@ void SoftmaxModel::Train(Examples input, int classes, int passes) {
   std::vector<float> w(vocabulary.size() * n, 0);  // dense while training: row-major
   std::vector<float> p;
   std::mt19937 rng(20261207);  // fixed: the same weights on every start
+  // A feature stays when a draw falls below this (integer draws: the same on every platform).
+  const auto keep_below = static_cast<uint32_t>((1 - kDropout) * 4294967296.0);
+  Example kept;
   double step = kStep;
   for (int pass = 0; pass < passes; ++pass) {
     for (size_t i = examples.size(); i > 1; --i) {  // Fisher-Yates, the same on every platform
       std::swap(examples[i - 1], examples[rng() % i]);
     }
-    for (const auto& [y, x] : examples) {
+    for (const auto& [y, all] : examples) {
+      kept.clear();
+      for (const auto& e : all) {
+        if (rng() < keep_below) kept.push_back(e);
+      }
+      if (kept.empty() && !all.empty()) kept.push_back(all[rng() % all.size()]);
+      for (auto& [_, v] : kept) v = 1 / std::sqrt(static_cast<float>(kept.size()));
+      const Example& x = kept;
       p.assign(bias_.begin(), bias_.end());
       for (auto [row, v] : x) {
         const float* wr = &w[row * n];
