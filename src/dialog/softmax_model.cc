@@ -34,6 +34,7 @@ constexpr size_t kDenseShare = 4;
 // choose it, 0.861 -> 0.872; 0.4 to 0.7 were alike, 0.2 half of it, either model alone about half
 // of it; more passes, a larger or smaller step and a stronger L2 penalty added nothing.
 constexpr double kDropout = 0.5;
+static_assert(kDropout > 0 && kDropout < 1, "the draw threshold below must fit 32 bits");
 
 using Example = std::vector<std::pair<int, float>>;  // row -> value
 

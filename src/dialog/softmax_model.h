@@ -8,7 +8,8 @@
 // process on first use and kept (LibraryModel()), and one per flow over its intents (their
 // patterns and borrowed messages) beside the library intents it does not borrow from, which
 // stand for what the flow does not cover. Training is plain stochastic gradient descent with a
-// fixed seed, so a model is the same on every start; only the weights that matter are kept (a
+// fixed seed, half of each example's features dropped at random on every pass (so no class leans
+// on one word), and a model is the same on every start; only the weights that matter are kept (a
 // small part of the dense matrix: whole rows for the features most classes weigh, single
 // weights for the rest). Immutable after training; Probabilities() is thread-safe.
 #pragma once
