@@ -31,9 +31,12 @@ class SoftmaxModel {
   using Examples = std::vector<std::pair<int, std::vector<nlp::Feature>>>;  // (class, features)
 
   static constexpr size_t kMaxClasses = 65535;
+  // The share of an example's features each pass leaves out at random (softmax_model.cc).
+  static constexpr double kDropout = 0.5;
   // A model of classes 0..classes-1 (at most kMaxClasses) trained on the examples in `passes`
-  // passes.
-  static std::unique_ptr<SoftmaxModel> Fit(Examples examples, int classes, int passes);
+  // passes, dropping features at the rate `dropout` (from 0, none, to below 1).
+  static std::unique_ptr<SoftmaxModel> Fit(Examples examples, int classes, int passes,
+                                           double dropout = kDropout);
 
   // The probability of each class for a message with these features, into `out`.
   void Probabilities(const std::vector<nlp::Feature>& features, std::vector<double>* out) const;
@@ -56,7 +59,7 @@ class SoftmaxModel {
     float weight;
   };
   SoftmaxModel() = default;
-  void Train(Examples examples, int classes, int passes);
+  void Train(Examples examples, int classes, int passes, double dropout);
 
   int classes_ = 0;
   std::unordered_map<std::string, int> vocabulary_;  // feature key -> row

@@ -244,6 +244,41 @@ TEST(SoftmaxModelTest, LearnsWhichWordsTellClassesApartTheSameWayEveryTime) {
   EXPECT_LT(*std::max_element(pa.begin(), pa.end()), 0.5);
 }
 
+// Dropout: when one word marks every example of a class, a model trained on whole examples
+// leans on it; one that must make do with half of each example's words learns the others too,
+// so a message with one of those alone is recognised more surely.
+TEST(SoftmaxModelTest, DropoutLearnsFromEveryWordNotJustTheOneThatMarksAClass) {
+  auto words = [](std::initializer_list<const char*> keys) {
+    std::vector<nlp::Feature> out;
+    for (const char* k : keys) out.push_back({std::string("w:") + k, nlp::FeatureKind::kWord});
+    return out;
+  };
+  SoftmaxModel::Examples examples;
+  for (auto [x, y] : std::vector<std::pair<const char*, const char*>>{
+           {"where", "track"}, {"status", "late"}, {"where", "status"}, {"track", "late"}}) {
+    examples.emplace_back(0, words({"parcel", x, y}));
+  }
+  for (auto [x, y] : std::vector<std::pair<const char*, const char*>>{
+           {"back", "refund"}, {"owed", "repay"}, {"back", "owed"}, {"refund", "repay"}}) {
+    examples.emplace_back(1, words({"money", x, y}));
+  }
+  const auto whole = SoftmaxModel::Fit(examples, 2, 8, 0);
+  const auto dropped = SoftmaxModel::Fit(examples, 2, 8);
+  std::vector<double> pw, pd;
+  double mean_whole = 0, mean_dropped = 0;
+  for (const char* w : {"where", "track", "status", "late"}) {
+    whole->Probabilities(words({w}), &pw);
+    dropped->Probabilities(words({w}), &pd);
+    ASSERT_EQ(pd.size(), 2u);
+    EXPECT_GT(pd[0], 0.9) << w;
+    mean_whole += pw[0] / 4, mean_dropped += pd[0] / 4;
+  }
+  EXPECT_GT(mean_dropped, mean_whole + 0.05);
+  // The marking word alone still says its class.
+  dropped->Probabilities(words({"parcel"}), &pd);
+  EXPECT_GT(pd[0], 0.7);
+}
+
 // A flow too large for a model of its own (over 400 intents) still loads and classifies, its
 // borrowing intents weighed by the library model alone.
 TEST(LibraryModelTest, AFlowOfManyIntentsLoadsAndClassifies) {
