@@ -112,8 +112,7 @@ void SoftmaxModel::Train(Examples input, int classes, int passes, double dropout
   std::vector<float> p;
   std::mt19937 rng(20261207);  // fixed: the same weights on every start
   // A feature stays when a draw falls below this (integer draws: the same on every platform).
-  const uint32_t keep_below =
-      dropout > 0 ? static_cast<uint32_t>((1 - dropout) * 4294967296.0) : 0;
+  const uint32_t keep_below = dropout > 0 ? static_cast<uint32_t>((1 - dropout) * 4294967296.0) : 0;
   Example kept;
   double step = kStep;
   for (int pass = 0; pass < passes; ++pass) {
