@@ -60,7 +60,7 @@ sets=(
   "eval/pet_supplies_online_cs.yaml eval/pet_supplies_online_cs_test.jsonl"
   "eval/fruit_shop_online_cs.yaml eval/fruit_shop_online_cs_test.jsonl"
   # Four more, written later that evening by two writers who saw no other set; run first with
-  # the classifiers of commits b4e6c96, 6796d41 (dropout) and fb04242 (the library's new
+  # the classifiers of commits b4e6c96, fcb3443 (dropout) and fb04242 (the library's new
   # messages), and only their totals read.
   "eval/luggage_bags_cs.yaml eval/luggage_bags_cs_test.jsonl"
   "eval/tea_shop_online_cs.yaml eval/tea_shop_online_cs_test.jsonl"
