@@ -59,13 +59,17 @@ sets=(
   "eval/eyewear_online_cs.yaml eval/eyewear_online_cs_test.jsonl"
   "eval/pet_supplies_online_cs.yaml eval/pet_supplies_online_cs_test.jsonl"
   "eval/fruit_shop_online_cs.yaml eval/fruit_shop_online_cs_test.jsonl"
-  # Four more, written later that evening by two writers who saw no other set; run first with
-  # the classifiers of commits b4e6c96, fcb3443 (dropout) and fb04242 (the library's new
-  # messages), and only their totals read.
+  # Eight more, written later that evening in two batches of four by four writers who saw no
+  # other set; run first with the classifiers of commits b4e6c96, fcb3443 (dropout) and fb04242
+  # (the library's new messages), and only their totals read.
   "eval/luggage_bags_cs.yaml eval/luggage_bags_cs_test.jsonl"
   "eval/tea_shop_online_cs.yaml eval/tea_shop_online_cs_test.jsonl"
   "eval/bike_shop_online_cs.yaml eval/bike_shop_online_cs_test.jsonl"
   "eval/digital_printing_cs.yaml eval/digital_printing_cs_test.jsonl"
+  "eval/watch_store_cs.yaml eval/watch_store_cs_test.jsonl"
+  "eval/bedding_online_cs.yaml eval/bedding_online_cs_test.jsonl"
+  "eval/musical_instrument_cs.yaml eval/musical_instrument_cs_test.jsonl"
+  "eval/health_supplement_cs.yaml eval/health_supplement_cs_test.jsonl"
 )
 rows=""
 blind_in=() blind_oos=() cs_in=() cs_oos=() new_in=() new_oos=() newest_in=() newest_oos=()
@@ -89,7 +93,8 @@ for s in "${sets[@]}"; do
     *toy_store_online_cs* | *phone_accessory_cs* | *eyewear_online_cs* | \
     *pet_supplies_online_cs* | *fruit_shop_online_cs*)
     newest_in+=("$in_acc") newest_oos+=("$oos_rec") ;;
-    *luggage_bags_cs* | *tea_shop_online_cs* | *bike_shop_online_cs* | *digital_printing_cs*)
+    *luggage_bags_cs* | *tea_shop_online_cs* | *bike_shop_online_cs* | *digital_printing_cs* | \
+    *watch_store_cs* | *bedding_online_cs* | *musical_instrument_cs* | *health_supplement_cs*)
     last_in+=("$in_acc") last_oos+=("$oos_rec") ;;
   esac
 done
