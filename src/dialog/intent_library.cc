@@ -61,7 +61,7 @@ const std::vector<LibraryIntent>& IntentLibrary() {
 #include "dialog/intent_library_talk.inc"
     };
     // Written later, by id: each joins the entry of its id. With them, the softmax models (which
-    // train with dropout) and the borrowing intents gained on every group of blind sets; see
+    // train with dropout) and the borrowing intents gained on all but one group of blind sets; see
     // docs/dialog.md (Evaluation).
     const std::vector<LibraryIntent> more = {
 #include "dialog/intent_library_more.inc"
