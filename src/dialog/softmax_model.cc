@@ -35,21 +35,21 @@ constexpr size_t kDenseShare = 4;
 // model alone about half of it; more passes, a larger or smaller step and a stronger L2 penalty
 // added nothing.
 
-using Example = std::vector<std::pair<int, float>>;  // row -> value
+using Example = std::vector<int>;  // the rows of a message's distinct features
 
-// A message's distinct features, each 1/sqrt(their count) so every message weighs the same;
-// features without a row get one.
+// Every message weighs the same: each of its n distinct features counts 1/sqrt(n), in training
+// as in RowProbabilities().
+float FeatureValue(size_t n) { return n == 0 ? 0.0f : 1 / std::sqrt(static_cast<float>(n)); }
+
+// A message's distinct features; features without a row get one.
 Example Encode(const std::vector<nlp::Feature>& features,
                std::unordered_map<std::string, int>* vocabulary) {
   Example x;
   for (const auto& f : features) {
     const int row =
         vocabulary->try_emplace(f.key, static_cast<int>(vocabulary->size())).first->second;
-    if (std::none_of(x.begin(), x.end(), [&](const auto& e) { return e.first == row; })) {
-      x.emplace_back(row, 1.0f);
-    }
+    if (std::find(x.begin(), x.end(), row) == x.end()) x.push_back(row);
   }
-  for (auto& [_, v] : x) v = 1 / std::sqrt(static_cast<float>(x.size()));
   return x;
 }
 
@@ -113,7 +113,7 @@ void SoftmaxModel::Train(Examples input, int classes, int passes, double dropout
   std::mt19937 rng(20261207);  // fixed: the same weights on every start
   // A feature stays when a draw falls below this (integer draws: the same on every platform).
   const uint32_t keep_below = dropout > 0 ? static_cast<uint32_t>((1 - dropout) * 4294967296.0) : 0;
-  Example kept;
+  Example shown;  // the features an example shows in one pass
   double step = kStep;
   for (int pass = 0; pass < passes; ++pass) {
     for (size_t i = examples.size(); i > 1; --i) {  // Fisher-Yates, the same on every platform
@@ -121,16 +121,16 @@ void SoftmaxModel::Train(Examples input, int classes, int passes, double dropout
     }
     for (const auto& [y, all] : examples) {
       if (dropout > 0) {
-        kept.clear();
-        for (const auto& e : all) {
-          if (rng() < keep_below) kept.push_back(e);
+        shown.clear();
+        for (int row : all) {
+          if (rng() < keep_below) shown.push_back(row);
         }
-        if (kept.empty() && !all.empty()) kept.push_back(all[rng() % all.size()]);
-        for (auto& [_, v] : kept) v = 1 / std::sqrt(static_cast<float>(kept.size()));
+        if (shown.empty() && !all.empty()) shown.push_back(all[rng() % all.size()]);
       }
-      const Example& x = dropout > 0 ? kept : all;
+      const Example& x = dropout > 0 ? shown : all;
+      const float v = FeatureValue(x.size());
       p.assign(bias_.begin(), bias_.end());
-      for (auto [row, v] : x) {
+      for (int row : x) {
         const float* wr = &w[row * n];
         for (size_t c = 0; c < n; ++c) p[c] += v * wr[c];
       }
@@ -138,9 +138,9 @@ void SoftmaxModel::Train(Examples input, int classes, int passes, double dropout
       p[y] -= 1;  // the gradient of the log-loss with respect to the logits
       const auto s = static_cast<float>(step), decay = static_cast<float>(1 - step * kL2);
       for (size_t c = 0; c < n; ++c) bias_[c] -= s * static_cast<float>(kBiasStep) * p[c];
-      for (auto [row, v] : x) {
+      const float sv = s * v;
+      for (int row : x) {
         float* wr = &w[row * n];
-        const float sv = s * v;
         for (size_t c = 0; c < n; ++c) wr[c] = wr[c] * decay - sv * p[c];
       }
     }
@@ -196,7 +196,7 @@ void SoftmaxModel::RowProbabilities(const std::vector<int>& rows, std::vector<do
   logits.assign(bias_.begin(), bias_.end());
   float* const z = logits.data();
   const size_t n = logits.size();
-  const float v = rows.empty() ? 0 : 1 / std::sqrt(static_cast<float>(rows.size()));
+  const float v = FeatureValue(rows.size());
   for (int row : rows) {
     if (dense_at_[row] >= 0) {
       const float* wr = &dense_[dense_at_[row]];
