@@ -1,5 +1,6 @@
 #include "app/eval_cmd.h"
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -22,6 +23,32 @@ bool ReadJsonl(const std::string& path, std::vector<dialog::LabelledUtterance>* 
   return true;
 }
 
+// One JSON line per utterance: its label, the top intent, whether the message equals a pattern,
+// and the evidence the learned confidence weighs (IntentClassifier::Evidence). What
+// bench/fit_confidence.mjs fits the confidence's weights on.
+bool WriteEvidence(const std::string& path, const dialog::Nlu& nlu,
+                   const std::vector<dialog::LabelledUtterance>& data) {
+  std::ofstream out(path, std::ios::trunc);
+  if (!out) {
+    std::cerr << path << ": cannot write\n";
+    return false;
+  }
+  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  for (const auto& u : data) {
+    dialog::IntentClassifier::Evidence e;
+    const auto c = nlu.classifier().Classify(nlu.Analyze(u.text, today).normalized, &e);
+    api::Json line = {
+        {"intent", u.intent},       {"top", c.top.name},
+        {"exact", c.exact},         {"learned", nlu.classifier().learned_confidence()},
+        {"score", e.score},         {"similarity", e.similarity},
+        {"flow_odds", e.flow_odds}, {"library_odds", e.library_odds},
+        {"other", e.other},         {"known", e.known},
+        {"foreign", e.foreign}};
+    out << line.dump() << '\n';
+  }
+  return static_cast<bool>(out);
+}
+
 }  // namespace
 
 int RunEvalIntents(const EvalFlags& flags) {
@@ -39,8 +66,12 @@ int RunEvalIntents(const EvalFlags& flags) {
     return 1;
   }
   const auto report = dialog::EvaluateIntents(**nlu, *flow, data);
-  std::printf("calibration: confidence = 1 / (1 + exp(-(%.2f * score %+.2f)))\n",
-              (*nlu)->classifier().calibration_a(), (*nlu)->classifier().calibration_b());
+  if ((*nlu)->classifier().learned_confidence()) {
+    std::printf("confidence: learned (both intent models; intent_calibration.cc)\n");
+  } else {
+    std::printf("calibration: confidence = 1 / (1 + exp(-(%.2f * score %+.2f)))\n",
+                (*nlu)->classifier().calibration_a(), (*nlu)->classifier().calibration_b());
+  }
   const std::string links = (*nlu)->LibraryLinksText();
   std::printf("intent library: %zu of %zu intents extended%s%s\n", (*nlu)->library_links().size(),
               flow->intents.size(), links.empty() ? "" : ": ", links.c_str());
@@ -48,6 +79,7 @@ int RunEvalIntents(const EvalFlags& flags) {
             << "data: " << flags.data << '\n'
             << dialog::FormatReport(report);
   if (flags.errors) std::cout << '\n' << dialog::FormatErrors(report);
+  if (!flags.evidence.empty() && !WriteEvidence(flags.evidence, **nlu, data)) return 1;
   return 0;
 }
 

@@ -11,6 +11,7 @@ struct EvalFlags {
   std::string data;       // JSONL: {"text": ..., "intent": ...} per line
   std::string threshold;  // "" = the flow's
   bool errors = false;    // also list every wrong answer
+  std::string evidence;   // "" = none; else a JSONL file of each line's evidence (WriteEvidence)
 };
 int RunEvalIntents(const EvalFlags& flags);
 

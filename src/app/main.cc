@@ -87,6 +87,9 @@ int main(int argc, char** argv) {
   eval_intents->add_option("--threshold", eval_flags.threshold, "Override the flow's threshold");
   eval_intents->add_flag("--errors", eval_flags.errors,
                          "List every wrong answer with the top two intents");
+  eval_intents->add_option("--evidence", eval_flags.evidence,
+                           "Write each line's evidence for its top intent to this JSONL file "
+                           "(for bench/fit_confidence.mjs)");
 
   parley::app::EvalRetrievalFlags retrieval_flags;
   auto* eval_retrieval = eval->add_subcommand(

@@ -108,7 +108,7 @@ IntentClassifier::Sparse IntentClassifier::Vectorize(const std::vector<nlp::Feat
 
 IntentClassifier::Sparse IntentClassifier::VectorizeConst(std::string_view normalized,
                                                           std::string* other_domain,
-                                                          ModelRows* rows) const {
+                                                          ModelRows* rows, double* known) const {
   // Features unknown to the patterns still count in the norm (at the highest idf), so words the
   // flow never mentions pull the similarity down: that is what makes out-of-scope detectable.
   // Weighed as a feature no pattern has would be by pattern counts: above the rarest known
@@ -164,6 +164,7 @@ IntentClassifier::Sparse IntentClassifier::VectorizeConst(std::string_view norma
     out.emplace_back(id, w);
     norm += double(w) * w;
   }
+  if (known) *known = norm > 0 ? 1 - unknown / norm : 0;
   norm = std::sqrt(norm);
   if (norm > 0) {
     for (auto& [_, w] : out) w = static_cast<float>(w / norm);

@@ -75,16 +75,34 @@ class IntentClassifier {
   // intent's own patterns.
   void Train(const std::vector<IntentSpec>& intents, const std::vector<Borrowed>& borrowed = {});
 
-  // `normalized`: Normalizer::ForMatching of the message.
-  Classification Classify(std::string_view normalized) const;
+  // The evidence for a candidate intent of a message, which the learned confidence weighs
+  // (intent_calibration.cc; bench/fit_confidence.mjs fits its weights).
+  struct Evidence {
+    double score = 0;          // its score, the models' weighing included
+    double similarity = 0;     // its score before the models weighed it
+    double flow_odds = 0;      // the flow model's probability of it
+    double library_odds = -1;  // the library model's, of its library intents; -1: borrows none
+    double other = 0;          // the best score of any other intent
+    double known = 0;      // the share of the message (its squared norm) in features the flow knows
+    bool foreign = false;  // the message names another business (Classification::other_domain)
+  };
+  // Confidence from the evidence, by weights fitted across many flows; a flow with both
+  // softmax models uses it (learned_confidence()), others the Platt curve.
+  static double LearnedConfidence(const Evidence& e);
+
+  // `normalized`: Normalizer::ForMatching of the message. `top` (optional): set to the
+  // evidence for the top intent (for `parley eval intents --evidence`).
+  Classification Classify(std::string_view normalized, Evidence* top = nullptr) const;
 
   double threshold() const { return threshold_; }
   void set_threshold(double t) { threshold_ = t; }
   double margin() const { return margin_; }
   void set_margin(double m) { margin_ = m; }
-  // Platt parameters: confidence = 1 / (1 + exp(-(a * score + b))).
+  // Platt parameters: confidence = 1 / (1 + exp(-(a * score + b))), for a flow without both
+  // softmax models; with them, the confidence is learned (learned_confidence()).
   double calibration_a() const { return a_; }
   double calibration_b() const { return b_; }
+  bool learned_confidence() const { return Learned(); }
 
  private:
   using Sparse = std::vector<std::pair<int, float>>;  // feature id -> weight, L2-normalised
@@ -96,9 +114,10 @@ class IntentClassifier {
   };
   // `other_domain` (optional): set to the first other business or topic the message names and
   // the flow never does (nlp/domains.inc), without its prefix. `rows` (optional): set to the
-  // rows of the message's features in the models.
+  // rows of the message's features in the models. `known` (optional): set to the share of the
+  // message's weight (its squared norm) in features the flow knows, 0..1.
   Sparse VectorizeConst(std::string_view normalized, std::string* other_domain = nullptr,
-                        ModelRows* rows = nullptr) const;
+                        ModelRows* rows = nullptr, double* known = nullptr) const;
   // Raw score per intent; `skip_pattern` (>= 0) is left out (for leave-one-out calibration).
   // `keyword_text`: the normalised message, searched for the flow's keywords; empty when none may
   // count (calibration; a message about another business). `embedding`: the message's
@@ -106,10 +125,18 @@ class IntentClassifier {
   std::vector<double> Scores(const Sparse& x, std::string_view keyword_text, int skip_pattern,
                              const std::vector<float>& embedding) const;
   std::vector<float> EmbedNormalized(std::string_view text) const;
+  // What the models say of each intent (WeighByModels): the flow model's probability, and the
+  // library model's for the intent's library intents (-1: it borrows nothing).
+  struct ModelOdds {
+    std::vector<double> flow, library;
+  };
   // Scales each intent's score by how likely the flow's model finds it and, for an intent that
   // borrows from the library, by how likely the library model finds its library intents; only
-  // down for a `foreign` message (one naming another business).
-  void WeighByModels(const ModelRows& rows, bool foreign, std::vector<double>* scores) const;
+  // down for a `foreign` message (one naming another business). `odds`: set to those
+  // probabilities.
+  void WeighByModels(const ModelRows& rows, bool foreign, std::vector<double>* scores,
+                     ModelOdds* odds) const;
+  bool Learned() const { return flow_model_ != nullptr && library_model_ != nullptr; }
   void FitCalibration(const std::vector<Sparse>& pattern_vectors);
   void TrainFlowModel(const std::vector<IntentSpec>& intents);
   bool AnyBorrows() const;  // an intent borrows from the library (library_of_)

@@ -151,6 +151,77 @@ intents:
   EXPECT_TRUE(with.in_scope) << with.top.confidence;
 }
 
+// A flow whose intents borrow from the intent library has both softmax models, and its
+// confidence is the learned one (intent_calibration.cc); without the models, the Platt curve.
+TEST(LearnedConfidenceTest, WeighsTheEvidenceOfFlowsWithBothModels) {
+  constexpr char kFlow[] = R"(
+intents:
+  - {name: shipping_fee, patterns: [运费多少, 包邮吗, how much is shipping], response: a}
+  - {name: refund_status, patterns: [退款到哪了, 钱什么时候退回来, where is my refund], response: b}
+  - {name: greet, patterns: [你好, 在吗, hello], response: c}
+  - {name: strap_sizing, patterns: [表带怎么调, 表带太长了, how do i resize the strap], response: d}
+)";
+  const auto nlu = NluFor(*FlowFromYaml(kFlow));
+  ASSERT_TRUE(nlu->classifier().learned_confidence());
+  const auto classify = [&](const char* text) {
+    return nlu->Analyze(text, Day(2026, 1, 1)).intent;
+  };
+  const auto in = classify("请问这个要运费吗");
+  EXPECT_EQ(in.top.name, "shipping_fee");
+  EXPECT_TRUE(in.in_scope) << in.top.confidence;
+  EXPECT_GE(in.top.confidence, in.runner_up.confidence);
+  const auto out = classify("明天会下雨吗");
+  EXPECT_FALSE(out.in_scope) << out.top.name << " " << out.top.confidence;
+  // The same words about another business (a food-delivery app) are much less likely this
+  // flow's.
+  const auto own = classify("退款什么时候到账");
+  const auto foreign = classify("美团外卖的退款什么时候到账");
+  EXPECT_EQ(own.top.name, "refund_status");
+  EXPECT_TRUE(own.in_scope) << own.top.confidence;
+  EXPECT_LT(foreign.top.confidence, own.top.confidence);
+  EXPECT_FALSE(foreign.in_scope) << foreign.top.confidence;
+
+  auto off = FlowFromYaml(std::string(kFlow) + "intent_models: false\n");
+  EXPECT_FALSE(NluFor(*off)->classifier().learned_confidence());
+}
+
+TEST(LearnedConfidenceTest, RisesWithTheEvidenceForAnIntentAndFallsWithItsRival) {
+  IntentClassifier::Evidence e{.score = 0.5,
+                               .similarity = 0.4,
+                               .flow_odds = 0.5,
+                               .library_odds = 0.5,
+                               .other = 0.2,
+                               .known = 0.8};
+  const double base = IntentClassifier::LearnedConfidence(e);
+  EXPECT_GT(base, 0);
+  EXPECT_LT(base, 1);
+  const auto with = [&](auto change) {
+    auto x = e;
+    change(x);
+    return IntentClassifier::LearnedConfidence(x);
+  };
+  EXPECT_GT(with([](auto& x) { x.similarity = 0.7; }), base);
+  EXPECT_GT(with([](auto& x) { x.flow_odds = 0.9; }), base);
+  EXPECT_GT(with([](auto& x) { x.library_odds = 0.9; }), base);
+  EXPECT_GT(with([](auto& x) { x.known = 1.0; }), base);
+  EXPECT_LT(with([](auto& x) { x.other = 0.45; }), base);
+  EXPECT_LT(with([](auto& x) { x.foreign = true; }), base);
+  // A message sharing almost nothing with the flow is almost surely not its (below the default
+  // threshold even for an intent of the business's own, which borrows nothing); one that
+  // matches an intent well, clear of the rest, almost surely is.
+  EXPECT_LT(
+      IntentClassifier::LearnedConfidence({.score = 0.05, .similarity = 0.05, .library_odds = 0}),
+      0.1);
+  EXPECT_LT(IntentClassifier::LearnedConfidence({.score = 0.05, .similarity = 0.05}), 0.3);
+  EXPECT_GT(IntentClassifier::LearnedConfidence({.score = 1.2,
+                                                 .similarity = 0.8,
+                                                 .flow_odds = 0.95,
+                                                 .library_odds = 0.95,
+                                                 .other = 0.1,
+                                                 .known = 1}),
+            0.9);
+}
+
 TEST(EmbeddingSignalTest, EmbeddingsRescueParaphrasesWithNoWordInCommon) {
   auto flow = FlowFromYaml(R"(
 intents:

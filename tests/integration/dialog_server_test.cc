@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -291,6 +292,31 @@ TEST(DialogCliTest, EvalIntentsPrintsTheMetrics) {
             std::string::npos)
       << out;
   EXPECT_EQ(out.find("运费多少"), std::string::npos) << out;  // right, so not listed
+  // --evidence writes, per line, what the learned confidence weighs (bench/fit_confidence.mjs).
+  ASSERT_EQ(RunCommand({ParleyBinary(), "eval", "intents", "--flow", ExampleFlow(), "--data",
+                        dir.File("lines.jsonl"), "--evidence", dir.File("evidence.jsonl")},
+                       &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("confidence: learned"), std::string::npos) << out;
+  std::vector<Json> lines;
+  std::ifstream evidence(dir.File("evidence.jsonl"));
+  for (std::string line; std::getline(evidence, line);) lines.push_back(Json::parse(line));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["intent"], "coupon");
+  EXPECT_TRUE(lines[0]["foreign"].get<bool>());  // names a fast-food chain
+  EXPECT_TRUE(lines[1]["exact"].get<bool>());    // 运费多少 is a pattern
+  EXPECT_EQ(lines[1]["top"], "shipping_fee");
+  for (const auto& l : lines) {
+    for (const char* key : {"score", "similarity", "flow_odds", "library_odds", "other", "known"}) {
+      EXPECT_TRUE(l[key].is_number()) << key << " " << l.dump();
+    }
+  }
+  EXPECT_NE(RunCommand({ParleyBinary(), "eval", "intents", "--flow", ExampleFlow(), "--data",
+                        dir.File("lines.jsonl"), "--evidence", dir.File("no/such/dir/e.jsonl")},
+                       &out),
+            0);
+  EXPECT_NE(out.find("cannot write"), std::string::npos) << out;
 }
 
 TEST(DialogCliTest, ChatRunsThePipelineInTheTerminal) {
