@@ -21,6 +21,8 @@ const bin = process.argv[2] ?? join(root, 'build/src/parley');
 const heldOut = new Set([
   'camera_gear_cs', 'car_accessories_cs', 'cleaning_supplies_cs', 'flower_delivery_cs',
   'hair_care_online_cs', 'shoes_online_cs', 'stationery_online_cs', 'wine_shop_online_cs',
+  'art_supplies_cs', 'cake_bakery_online_cs', 'gaming_gear_cs', 'garden_supplies_cs',
+  'pharmacy_online_cs', 'seafood_online_cs', 'smart_home_cs', 'underwear_socks_cs',
 ]);
 const features = ['score', 'similarity', 'flow_odds', 'library_odds', 'borrows_nothing', 'known',
   'foreign', 'other'];

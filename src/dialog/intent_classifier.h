@@ -136,7 +136,8 @@ class IntentClassifier {
   // probabilities.
   void WeighByModels(const ModelRows& rows, bool foreign, std::vector<double>* scores,
                      ModelOdds* odds) const;
-  bool Learned() const { return flow_model_ != nullptr && library_model_ != nullptr; }
+  // The learned confidence needs both models, and was fitted on scores without embeddings.
+  bool Learned() const { return flow_model_ && library_model_ && !embedder_; }
   void FitCalibration(const std::vector<Sparse>& pattern_vectors);
   void TrainFlowModel(const std::vector<IntentSpec>& intents);
   bool AnyBorrows() const;  // an intent borrows from the library (library_of_)
