@@ -2,12 +2,13 @@
 // exact matches, keyword hits and a TF-IDF cosine similarity over words, Chinese character
 // unigrams/bigrams and English character trigrams, scored against each pattern and each
 // intent's centroid, and against the messages an intent borrows from the intent library (at a
-// discount, and kept out of its centroid). Raw scores are turned into calibrated confidences by
-// Platt scaling fitted on leave-one-out classification of the patterns themselves. When intents
-// borrow from the library, two softmax models (softmax_model.h), one over the library and one
-// over the flow's intents, scale the scores before calibration. With an Embedder, the cosine of
-// sentence embeddings is mixed in as an extra signal. Immutable after Train(); Classify() is
-// thread-safe.
+// discount, and kept out of its centroid). When intents borrow from the library, two softmax
+// models (softmax_model.h), one over the library and one over the flow's intents, scale the
+// scores, and the top intent's confidence is a logistic regression over the evidence for it
+// with weights fitted across many flows (LearnedConfidence); otherwise raw scores are turned
+// into confidences by Platt scaling fitted on leave-one-out classification of the patterns
+// themselves. With an Embedder, the cosine of sentence embeddings is mixed in as an extra signal
+// (and the Platt curve is used). Immutable after Train(); Classify() is thread-safe.
 #pragma once
 
 #include <memory>
@@ -87,7 +88,7 @@ class IntentClassifier {
     bool foreign = false;  // the message names another business (Classification::other_domain)
   };
   // Confidence from the evidence, by weights fitted across many flows; a flow with both
-  // softmax models uses it (learned_confidence()), others the Platt curve.
+  // softmax models and no embedder uses it (learned_confidence()), others the Platt curve.
   static double LearnedConfidence(const Evidence& e);
 
   // `normalized`: Normalizer::ForMatching of the message. `top` (optional): set to the
@@ -98,8 +99,8 @@ class IntentClassifier {
   void set_threshold(double t) { threshold_ = t; }
   double margin() const { return margin_; }
   void set_margin(double m) { margin_ = m; }
-  // Platt parameters: confidence = 1 / (1 + exp(-(a * score + b))), for a flow without both
-  // softmax models; with them, the confidence is learned (learned_confidence()).
+  // Platt parameters: confidence = 1 / (1 + exp(-(a * score + b))), unless the confidence is
+  // learned (learned_confidence()).
   double calibration_a() const { return a_; }
   double calibration_b() const { return b_; }
   bool learned_confidence() const { return Learned(); }
