@@ -23,6 +23,8 @@ const heldOut = new Set([
   'hair_care_online_cs', 'shoes_online_cs', 'stationery_online_cs', 'wine_shop_online_cs',
   'art_supplies_cs', 'cake_bakery_online_cs', 'gaming_gear_cs', 'garden_supplies_cs',
   'pharmacy_online_cs', 'seafood_online_cs', 'smart_home_cs', 'underwear_socks_cs',
+  'baby_formula_cs', 'coffee_beans_cs', 'fitness_equipment_cs', 'furniture_online_cs',
+  'handbags_online_cs', 'kids_books_cs', 'outdoor_camping_cs', 'perfume_online_cs',
 ]);
 const features = ['score', 'similarity', 'flow_odds', 'library_odds', 'borrows_nothing', 'known',
   'foreign', 'other'];

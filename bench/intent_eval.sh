@@ -93,6 +93,15 @@ sets=(
   "eval/art_supplies_cs.yaml eval/art_supplies_cs_test.jsonl held_out"
   "eval/seafood_online_cs.yaml eval/seafood_online_cs_test.jsonl held_out"
   "eval/underwear_socks_cs.yaml eval/underwear_socks_cs_test.jsonl held_out"
+  # And eight more, written by four more writers later that night, the same way.
+  "eval/coffee_beans_cs.yaml eval/coffee_beans_cs_test.jsonl held_out"
+  "eval/handbags_online_cs.yaml eval/handbags_online_cs_test.jsonl held_out"
+  "eval/furniture_online_cs.yaml eval/furniture_online_cs_test.jsonl held_out"
+  "eval/baby_formula_cs.yaml eval/baby_formula_cs_test.jsonl held_out"
+  "eval/perfume_online_cs.yaml eval/perfume_online_cs_test.jsonl held_out"
+  "eval/outdoor_camping_cs.yaml eval/outdoor_camping_cs_test.jsonl held_out"
+  "eval/kids_books_cs.yaml eval/kids_books_cs_test.jsonl held_out"
+  "eval/fitness_equipment_cs.yaml eval/fitness_equipment_cs_test.jsonl held_out"
 )
 rows=""
 blind_in=() blind_oos=() cs_in=() cs_oos=() new_in=() new_oos=() newest_in=() newest_oos=()
