@@ -46,27 +46,29 @@ constexpr double kLibraryModelWeight = 0.4;
 constexpr double kFlowModelWeight = 0.3;
 
 // The learned confidence (LearnedConfidence): a logistic regression of "the top intent is the
-// right answer" on the evidence for it, fitted across the 48 evaluation flows under eval/ (8,928
-// lines, in scope and out of scope; bench/fit_confidence.mjs), instead of a curve per flow fitted
-// on its patterns, which hold no out-of-scope messages. The similarity before the models weighed
-// it (kLearnedSimilarity) and the runner-up's score (kLearnedOther) count most; a top intent that
-// borrows nothing from the library (one the business itself invented: strap sizing, age checks)
-// is likelier right at the same scores; a message naming another business is much less likely.
-// The intercept is the fitted one (-2.9753) lowered by 0.2719, which puts the default threshold
-// 0.3 where the fitted probability is 0.36: in cross-validation (the flows in four folds, each
-// fold's weights fitted on the other three), that is where the most generic customer-service
-// flows meet both targets (in scope >= 0.85, out of scope >= 0.70): 22 of 27 at 0.34-0.38 (in
-// scope 0.879, out of scope 0.816 at 0.36), where the fitted curves did 11 of 27 (0.851 /
-// 0.860), and 17 of 27 with only their intercept moved (-1.6: 0.870 / 0.799).
-constexpr double kLearnedIntercept = -3.2472;
-constexpr double kLearnedScore = -1.1131;
-constexpr double kLearnedSimilarity = 5.7650;
-constexpr double kLearnedFlowOdds = 2.6220;
-constexpr double kLearnedLibraryOdds = 1.4383;
-constexpr double kLearnedBorrowsNothing = 1.5058;
-constexpr double kLearnedKnown = 1.1367;
-constexpr double kLearnedForeign = -3.8304;
-constexpr double kLearnedOther = -5.6731;
+// right answer" on the evidence for it, fitted across the 72 evaluation flows under eval/ that
+// are not held out (14,688 lines, in scope and out of scope; bench/fit_confidence.mjs), instead
+// of a curve per flow fitted on its patterns, which hold no out-of-scope messages. The
+// similarity before the models weighed it (kLearnedSimilarity) and the runner-up's score
+// (kLearnedOther) count most; a top intent that borrows nothing from the library (one the
+// business itself invented: strap sizing, age checks) is likelier right at the same scores; a
+// message naming another business is much less likely. The intercept is the fitted one
+// (-3.1219) lowered by 0.0935, which puts the default threshold 0.3 where the fitted probability
+// is 0.32: in cross-validation (the flows in four folds, each fold's weights fitted on the other
+// three), that is where the most generic customer-service flows meet both targets (in scope >=
+// 0.85, out of scope >= 0.70): 35 of 51 (in scope 0.868, out of scope 0.816). The first fit (48
+// flows, operating point 0.36) was measured on 24 flows written after it and kept out of it:
+// 0.842 / 0.843 against 0.803 / 0.902 with the per-flow curves, 10 of 24 meeting both against 5
+// (docs/dialog.md, Evaluation); those 24 are in this fit.
+constexpr double kLearnedIntercept = -3.2154;
+constexpr double kLearnedScore = -1.2071;
+constexpr double kLearnedSimilarity = 5.8555;
+constexpr double kLearnedFlowOdds = 2.9801;
+constexpr double kLearnedLibraryOdds = 1.6029;
+constexpr double kLearnedBorrowsNothing = 1.6724;
+constexpr double kLearnedKnown = 1.1428;
+constexpr double kLearnedForeign = -3.8167;
+constexpr double kLearnedOther = -6.2637;
 
 double Sigmoid(double z) { return 1 / (1 + std::exp(-z)); }
 
