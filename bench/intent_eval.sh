@@ -113,6 +113,15 @@ sets=(
   "eval/printer_ink_cs.yaml eval/printer_ink_cs_test.jsonl held_out"
   "eval/grain_oil_cs.yaml eval/grain_oil_cs_test.jsonl held_out"
   "eval/nail_supplies_cs.yaml eval/nail_supplies_cs_test.jsonl held_out"
+  # And eight more by four more writers, the same way.
+  "eval/sneaker_resale_cs.yaml eval/sneaker_resale_cs_test.jsonl held_out"
+  "eval/honey_bee_products_cs.yaml eval/honey_bee_products_cs_test.jsonl held_out"
+  "eval/office_furniture_cs.yaml eval/office_furniture_cs_test.jsonl held_out"
+  "eval/water_purifier_cs.yaml eval/water_purifier_cs_test.jsonl held_out"
+  "eval/swimwear_online_cs.yaml eval/swimwear_online_cs_test.jsonl held_out"
+  "eval/dried_seafood_gift_cs.yaml eval/dried_seafood_gift_cs_test.jsonl held_out"
+  "eval/watch_bands_cs.yaml eval/watch_bands_cs_test.jsonl held_out"
+  "eval/calligraphy_supplies_cs.yaml eval/calligraphy_supplies_cs_test.jsonl held_out"
 )
 rows=""
 blind_in=() blind_oos=() cs_in=() cs_oos=() new_in=() new_oos=() newest_in=() newest_oos=()
