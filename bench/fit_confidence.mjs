@@ -38,8 +38,7 @@ const firstHeldOut = [
   'handbags_online_cs', 'kids_books_cs', 'outdoor_camping_cs', 'perfume_online_cs',
 ];
 if (first) firstHeldOut.forEach((n) => heldOut.add(n));
-const features = ['score', 'similarity', 'flow_odds', 'library_odds', 'borrows_nothing', 'known',
-  'foreign', 'other'];
+// The constants for the features of row() below, in its order.
 const names = ['kLearnedScore', 'kLearnedSimilarity', 'kLearnedFlowOdds', 'kLearnedLibraryOdds',
   'kLearnedBorrowsNothing', 'kLearnedKnown', 'kLearnedForeign', 'kLearnedOther'];
 const ridge = 1e-4;
