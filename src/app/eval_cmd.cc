@@ -36,7 +36,7 @@ bool WriteEvidence(const std::string& path, const dialog::Nlu& nlu,
   const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
   for (const auto& u : data) {
     dialog::IntentClassifier::Evidence e;
-    const auto c = nlu.classifier().Classify(nlu.Analyze(u.text, today).normalized, &e);
+    const auto c = nlu.Analyze(u.text, today, &e).intent;
     api::Json line = {
         {"intent", u.intent},       {"top", c.top.name},
         {"exact", c.exact},         {"learned", nlu.classifier().learned_confidence()},

@@ -176,14 +176,15 @@ Classification IntentClassifier::Classify(std::string_view normalized, Evidence*
   // are that business's words ("肯德基有什么优惠券" beside a coupon keyword), so they do not count.
   auto scores =
       Scores(x, foreign ? std::string_view() : normalized, -1, EmbedNormalized(normalized));
-  similarity.assign(scores.begin(), scores.end());
+  const bool learned = learned_confidence();
+  if (learned || top) similarity.assign(scores.begin(), scores.end());  // what the models weigh
   WeighByModels(rows, foreign, &scores, &odds);
   // The confidence of intent i, beside `other`, the best score of the others.
   const auto evidence = [&](size_t i, double other) -> Evidence {
     return {scores[i], similarity[i], odds.flow[i], odds.library[i], other, known, foreign};
   };
   const auto confidence = [&](size_t i, double other) {
-    return Learned() ? LearnedConfidence(evidence(i, other)) : Calibrate(scores[i]);
+    return learned ? LearnedConfidence(evidence(i, other)) : Calibrate(scores[i]);
   };
   std::vector<size_t> order(scores.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;

@@ -103,7 +103,9 @@ class IntentClassifier {
   // learned (learned_confidence()).
   double calibration_a() const { return a_; }
   double calibration_b() const { return b_; }
-  bool learned_confidence() const { return Learned(); }
+  // The confidence is the learned one: both softmax models, no embedder (it was fitted on scores
+  // without embeddings).
+  bool learned_confidence() const { return flow_model_ && library_model_ && !embedder_; }
 
  private:
   using Sparse = std::vector<std::pair<int, float>>;  // feature id -> weight, L2-normalised
@@ -137,8 +139,6 @@ class IntentClassifier {
   // probabilities.
   void WeighByModels(const ModelRows& rows, bool foreign, std::vector<double>* scores,
                      ModelOdds* odds) const;
-  // The learned confidence needs both models, and was fitted on scores without embeddings.
-  bool Learned() const { return flow_model_ && library_model_ && !embedder_; }
   void FitCalibration(const std::vector<Sparse>& pattern_vectors);
   void TrainFlowModel(const std::vector<IntentSpec>& intents);
   bool AnyBorrows() const;  // an intent borrows from the library (library_of_)

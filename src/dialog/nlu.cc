@@ -38,11 +38,12 @@ std::string Nlu::LibraryLinksText() const {
   return out;
 }
 
-NluResult Nlu::Analyze(std::string_view message, std::chrono::sys_days today) const {
+NluResult Nlu::Analyze(std::string_view message, std::chrono::sys_days today,
+                       IntentClassifier::Evidence* evidence) const {
   NluResult r;
   r.folded = normalizer_->Fold(message);
   r.normalized = nlp::Normalizer::StripSymbols(r.folded);
-  r.intent = classifier_.Classify(r.normalized);
+  r.intent = classifier_.Classify(r.normalized, evidence);
   r.entities = entities_->Extract(r.folded, today);
   r.sentiment = nlp::AnalyzeSentiment(r.folded);
   return r;

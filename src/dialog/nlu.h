@@ -31,7 +31,9 @@ class Nlu {
                                                    std::shared_ptr<const nlp::Normalizer> n,
                                                    std::shared_ptr<Embedder> embedder = nullptr,
                                                    double embedding_weight = 0.4);
-  NluResult Analyze(std::string_view message, std::chrono::sys_days today) const;
+  // `evidence` (optional): set to the evidence for the top intent (IntentClassifier::Classify).
+  NluResult Analyze(std::string_view message, std::chrono::sys_days today,
+                    IntentClassifier::Evidence* evidence = nullptr) const;
   const IntentClassifier& classifier() const { return classifier_; }
   // Analyze() asks an embedding model (a blocking call): keep it off I/O threads.
   bool embeds() const { return classifier_.has_embedder(); }

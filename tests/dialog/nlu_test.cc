@@ -235,6 +235,9 @@ intents:
   auto with = Nlu::Create(*flow, *normalizer, embedder, 0.5);
   ASSERT_TRUE(with.ok());
   EXPECT_GT(embedder->calls.load(), 8);  // every pattern was embedded at load
+  // The learned confidence was fitted without embeddings: with them, the Platt curve.
+  EXPECT_TRUE(lexical->classifier().learned_confidence());
+  EXPECT_FALSE((*with)->classifier().learned_confidence());
   const auto day = Day(2026, 1, 1);
   // "umbrella" shares no word with any weather pattern; its embedding is close to them.
   const auto alone = lexical->Analyze("do i need an umbrella tomorrow", day).intent;
