@@ -124,8 +124,10 @@ sets=(
   "eval/calligraphy_supplies_cs.yaml eval/calligraphy_supplies_cs_test.jsonl held_out"
 )
 rows=""
-blind_in=() blind_oos=() cs_in=() cs_oos=() new_in=() new_oos=() newest_in=() newest_oos=()
-last_in=() last_oos=() first_in=() first_oos=() held_in=() held_oos=() held_both=0
+# In-scope accuracies and out-of-scope recalls by group of sets (space-separated): "blind",
+# "cs" (generic customer-service flows) and the groups named in the list above.
+declare -A in_of=() oos_of=()
+add() { in_of[$1]+=" $2" oos_of[$1]+=" $3"; }
 for s in "${sets[@]}"; do
   read -r flow data group <<<"$s"
   out=$("$bin" eval intents --flow "$flow" --data "$data")
@@ -136,32 +138,35 @@ for s in "${sets[@]}"; do
   acc=$(grep -o '^accuracy: [0-9.]*' <<<"$out" | awk '{print $2}')
   f1=$(grep -o 'macro-F1: [0-9.]*' <<<"$out" | awk '{print $2}')
   rows+="| \`$flow\` / \`$(basename "$data")\` | $lines ($oos_n) | $in_acc | $oos_rec | $acc | $f1 |"$'\n'
-  if head -3 "$flow" | grep -qi 'blind'; then blind_in+=("$in_acc") blind_oos+=("$oos_rec"); fi
-  if [[ $flow == *_cs.yaml ]]; then cs_in+=("$in_acc") cs_oos+=("$oos_rec"); fi
-  case $group in  # the third field of a set: which group of unseen flows it belongs to
-    after_models) new_in+=("$in_acc") new_oos+=("$oos_rec") ;;
-    after_those) newest_in+=("$in_acc") newest_oos+=("$oos_rec") ;;
-    last) last_in+=("$in_acc") last_oos+=("$oos_rec") ;;
-    first_held_out) first_in+=("$in_acc") first_oos+=("$oos_rec") ;;
-    held_out)
-      held_in+=("$in_acc") held_oos+=("$oos_rec")
-      held_both=$((held_both + $(awk -v i="$in_acc" -v o="$oos_rec" 'BEGIN { print (i >= 0.85 && o >= 0.70) }')))
-      ;;
-  esac
+  if head -3 "$flow" | grep -qi 'blind'; then add blind "$in_acc" "$oos_rec"; fi
+  if [[ $flow == *_cs.yaml ]]; then add cs "$in_acc" "$oos_rec"; fi
+  if [[ -n $group ]]; then add "$group" "$in_acc" "$oos_rec"; fi
 done
 mean() { printf '%s\n' "$@" | awk '{ s += $1 } END { printf "%.3f", s / NR }'; }
-rows+="| mean of the ${#blind_in[@]} sets written blind | | $(mean "${blind_in[@]}") | $(mean "${blind_oos[@]}") | | |"$'\n'
-rows+="| mean of the ${#cs_in[@]} generic customer-service sets (\\*_cs) | | $(mean "${cs_in[@]}") | $(mean "${cs_oos[@]}") | | |"$'\n'
-rows+="| mean of the ${#new_in[@]} written after the softmax models (only totals ever read) | | $(mean "${new_in[@]}") | $(mean "${new_oos[@]}") | | |"$'\n'
-rows+="| mean of the ${#newest_in[@]} written after those (only totals ever read) | | $(mean "${newest_in[@]}") | $(mean "${newest_oos[@]}") | | |"$'\n'
-rows+="| mean of the ${#last_in[@]} written last (only totals ever read) | | $(mean "${last_in[@]}") | $(mean "${last_oos[@]}") | | |"$'\n'
-all_unseen_in=("${new_in[@]}" "${newest_in[@]}" "${last_in[@]}")
-all_unseen_oos=("${new_oos[@]}" "${newest_oos[@]}" "${last_oos[@]}")
-rows+="| mean of those ${#all_unseen_in[@]} together (all in the learned confidence's fits) | | $(mean "${all_unseen_in[@]}") | $(mean "${all_unseen_oos[@]}") | | |"$'\n'
-rows+="| mean of the ${#first_in[@]} written to measure the first fit (in the second) | | $(mean "${first_in[@]}") | $(mean "${first_oos[@]}") | | |"$'\n'
-if ((${#held_in[@]})); then
-  rows+="| mean of the ${#held_in[@]} kept out of the fit (only totals ever read; $held_both of them meet both targets) | | $(mean "${held_in[@]}") | $(mean "${held_oos[@]}") | | |"$'\n'
-fi
+# summary LABEL GROUP...: a row of the means over the sets of those groups, none when they have
+# no sets; in LABEL, {n} is their count and {both} how many meet both targets.
+summary() {
+  local label=$1 ins="" oos="" g both
+  shift
+  for g in "$@"; do ins+=${in_of[$g]:-} oos+=${oos_of[$g]:-}; done
+  [[ -n $ins ]] || return 0
+  local -a i o
+  read -ra i <<<"$ins"
+  read -ra o <<<"$oos"
+  both=$(paste -d' ' <(printf '%s\n' "${i[@]}") <(printf '%s\n' "${o[@]}") |
+    awk '$1 >= 0.85 && $2 >= 0.70' | wc -l)
+  label=${label//\{n\}/${#i[@]}}
+  label=${label//\{both\}/$both}
+  rows+="| $label | | $(mean "${i[@]}") | $(mean "${o[@]}") | | |"$'\n'
+}
+summary "mean of the {n} sets written blind" blind
+summary "mean of the {n} generic customer-service sets (\\*_cs)" cs
+summary "mean of the {n} written after the softmax models (only totals ever read)" after_models
+summary "mean of the {n} written after those (only totals ever read)" after_those
+summary "mean of the {n} written last (only totals ever read)" last
+summary "mean of those {n} together (all in the learned confidence's fits)" after_models after_those last
+summary "mean of the {n} written to measure the first fit (in the second)" first_held_out
+summary "mean of the {n} kept out of the fit (only totals ever read; {both} of them meet both targets)" held_out
 mkdir -p bench/results
 {
   echo "# Intent classification"
