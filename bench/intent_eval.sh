@@ -71,7 +71,7 @@ sets=(
   "eval/musical_instrument_cs.yaml eval/musical_instrument_cs_test.jsonl last"
   "eval/health_supplement_cs.yaml eval/health_supplement_cs_test.jsonl last"
   # Every flow above was in the first fit of the learned confidence (bench/fit_confidence.mjs
-  # --first). These eight were written to measure it, late on 2026-12-07, by four writers who saw no other set, and are
+  # --first, which reads the groups first_held_out and held_out from this list). These eight were written to measure it, late on 2026-12-07, by four writers who saw no other set, and are
   # kept out of the fit; run first with the classifier of commit ba6a89e and with the learned
   # confidence, and only their totals read.
   "eval/shoes_online_cs.yaml eval/shoes_online_cs_test.jsonl first_held_out"
