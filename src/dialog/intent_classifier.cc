@@ -311,12 +311,14 @@ void IntentClassifier::Train(const std::vector<IntentSpec>& intents,
     for (auto [id, w] : c) centroid_postings_[id].emplace_back(static_cast<int>(i), w);
   }
   if (AnyBorrows() && models_ != Models::kNone) library_model_ = &LibraryModel(*normalizer_);
-  FitCalibration(vectors);
-  if (!library_model_) return;
-  if (models_ == Models::kBoth) TrainFlowModel(intents);
-  // Where each feature is in the library model, beside its id: one lookup finds all three.
-  library_model_->ForEachFeature(
-      [&](const std::string& key, int row) { vocab_[key].library = row; });
+  if (library_model_) {
+    if (models_ == Models::kBoth) TrainFlowModel(intents);
+    // Where each feature is in the library model, beside its id: one lookup finds all three.
+    library_model_->ForEachFeature(
+        [&](const std::string& key, int row) { vocab_[key].library = row; });
+  }
+  // The Platt curve, for a flow whose confidence is not the learned one.
+  if (!learned_confidence()) FitCalibration(vectors);
 }
 
 bool IntentClassifier::AnyBorrows() const {

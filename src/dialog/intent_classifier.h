@@ -99,8 +99,8 @@ class IntentClassifier {
   void set_threshold(double t) { threshold_ = t; }
   double margin() const { return margin_; }
   void set_margin(double m) { margin_ = m; }
-  // Platt parameters: confidence = 1 / (1 + exp(-(a * score + b))), unless the confidence is
-  // learned (learned_confidence()).
+  // Platt parameters: confidence = 1 / (1 + exp(-(a * score + b))); fitted only when the
+  // confidence is not learned (learned_confidence()).
   double calibration_a() const { return a_; }
   double calibration_b() const { return b_; }
   // The confidence is the learned one: both softmax models, no embedder (it was fitted on scores
