@@ -23,7 +23,8 @@ constexpr double kPriorA = 7.5, kPriorB = -2;
 // every intent as well: 0.789 / 0.850 (0.777 / 0.860 at -2.1), the lowest set 0.708 -> 0.750
 // out of scope. Without the models, a flow whose intents borrow keeps -2.3
 // (kFittedBWithoutModels); one whose intents borrow nothing has no models and -1.9, near the
-// -1.95 it had before the library.
+// -1.95 it had before the library. Since the learned confidence (below), these curves serve only
+// the flows without it: no models, or an embedding model.
 constexpr double kFittedB = -1.9;
 constexpr double kFittedBWithoutModels = -2.3;
 constexpr double kMaxSlope = 6;
