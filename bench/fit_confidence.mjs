@@ -7,9 +7,10 @@
 // >= 0.70); the intercept is moved so that the default threshold 0.3 falls there.
 //
 // Usage: node bench/fit_confidence.mjs [--first] [PARLEY_BINARY]   (default: build/src/parley)
-// Prints the sweep and the constants to paste into intent_calibration.cc. --first holds out the
-// 24 flows written to measure the first fit as well, which reproduces that fit (48 flows; its
-// constants are in commit bffc6f6).
+// Prints the sweep and the constants to paste into intent_calibration.cc (it reproduces the ones
+// there). --first holds out the 24 flows written to measure the first fit as well: with the
+// classifier of commit c4d9b7f (whose evidence the first and second fits saw) it reproduces that
+// fit (48 flows; its constants are in commit bffc6f6).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

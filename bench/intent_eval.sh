@@ -122,6 +122,17 @@ sets=(
   "eval/dried_seafood_gift_cs.yaml eval/dried_seafood_gift_cs_test.jsonl held_out"
   "eval/watch_bands_cs.yaml eval/watch_bands_cs_test.jsonl held_out"
   "eval/calligraphy_supplies_cs.yaml eval/calligraphy_supplies_cs_test.jsonl held_out"
+  # Eight more by four more writers, written after the library's border messages and the flow
+  # model's new weight (2026-12-08) to measure them; kept out of the fit, run with the classifier
+  # before those changes and after them, and only their totals read.
+  "eval/kitchen_knives_cs.yaml eval/kitchen_knives_cs_test.jsonl held_out"
+  "eval/yoga_wear_cs.yaml eval/yoga_wear_cs_test.jsonl held_out"
+  "eval/ceramic_tableware_cs.yaml eval/ceramic_tableware_cs_test.jsonl held_out"
+  "eval/diy_tools_cs.yaml eval/diy_tools_cs_test.jsonl held_out"
+  "eval/wigs_hairpieces_cs.yaml eval/wigs_hairpieces_cs_test.jsonl held_out"
+  "eval/fishing_gear_cs.yaml eval/fishing_gear_cs_test.jsonl held_out"
+  "eval/vintage_clothing_cs.yaml eval/vintage_clothing_cs_test.jsonl held_out"
+  "eval/essential_oils_cs.yaml eval/essential_oils_cs_test.jsonl held_out"
 )
 rows=""
 # In-scope accuracies and out-of-scope recalls by group of sets (space-separated): "blind",

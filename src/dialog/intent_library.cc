@@ -65,6 +65,7 @@ const std::vector<LibraryIntent>& IntentLibrary() {
     // docs/dialog.md (Evaluation).
     const std::vector<LibraryIntent> more = {
 #include "dialog/intent_library_more.inc"
+#include "dialog/intent_library_boundaries.inc"
     };
     for (const auto& m : more) {
       const auto it = std::find_if(library.begin(), library.end(), [&](const LibraryIntent& l) {

@@ -185,6 +185,33 @@ intents:
   EXPECT_FALSE(NluFor(*off)->classifier().learned_confidence());
 }
 
+// The flow's model outweighs a product's name that an intent of the business's own shares with
+// the message, and the library's messages on the borders between its intents carry a request
+// that begins with another intent's words.
+TEST(LearnedConfidenceTest, TheRequestDecidesNotTheProductNameOrTheContext) {
+  const auto flow = FlowFromYaml(R"(
+intents:
+  - {name: order_status, patterns: [我的订单到哪了, 查物流, 订单发货了吗, track my order], response: a}
+  - {name: delivery_time, patterns: [几天能到, 什么时候发货, 今天能发吗, how long does shipping take], response: b}
+  - {name: cancel_order, patterns: [取消订单, 不想要了能取消吗, 拍错了取消一下, cancel my order], response: c}
+  - {name: return_policy, patterns: [怎么退货, 支持七天无理由吗, 退货地址发我, how do i return it], response: d}
+  - {name: refund_status, patterns: [退款到哪了, 退款什么时候到账, 钱什么时候退回来, where is my refund], response: e}
+  - {name: pharmacist_consult, patterns: [咨询药师, 感冒吃什么药好, 这两个药能一起吃吗, 孩子发烧吃什么药], response: f}
+  - {name: prescription_drugs, patterns: [处方药怎么买, 买处方药要上传处方吗, 这个药需要处方吗, do i need a prescription], response: g}
+  - {name: dosage, patterns: [这个药一天吃几次, 饭前吃还是饭后吃, 药怎么吃, how many pills a day], response: h}
+  - {name: greeting, patterns: [你好, 在吗, hello], response: i}
+)");
+  const auto nlu = NluFor(*flow);
+  ASSERT_TRUE(nlu->classifier().learned_confidence());
+  const auto top = [&](const char* text) {
+    return nlu->Analyze(text, Day(2026, 1, 1)).intent.top.name;
+  };
+  EXPECT_EQ(top("我的药寄出来了没"), "order_status");
+  EXPECT_EQ(top("孩子咳嗽吃什么药"), "pharmacist_consult");
+  EXPECT_EQ(top("退货早就寄回去了，钱呢"), "refund_status");
+  EXPECT_EQ(top("趁还没发货把这单撤了吧"), "cancel_order");
+}
+
 TEST(LearnedConfidenceTest, RisesWithTheEvidenceForAnIntentAndFallsWithItsRival) {
   IntentClassifier::Evidence e{.score = 0.5,
                                .similarity = 0.4,
