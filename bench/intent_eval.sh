@@ -124,7 +124,8 @@ sets=(
   "eval/calligraphy_supplies_cs.yaml eval/calligraphy_supplies_cs_test.jsonl held_out"
   # Eight more by four more writers, written after the library's border messages and the flow
   # model's new weight (2026-12-08) to measure them; kept out of the fit, run with the classifier
-  # before those changes and after them, and only their totals read.
+  # before those changes and after them (and after a second round of border messages), and only
+  # their totals read.
   "eval/kitchen_knives_cs.yaml eval/kitchen_knives_cs_test.jsonl held_out"
   "eval/yoga_wear_cs.yaml eval/yoga_wear_cs_test.jsonl held_out"
   "eval/ceramic_tableware_cs.yaml eval/ceramic_tableware_cs_test.jsonl held_out"
@@ -133,6 +134,17 @@ sets=(
   "eval/fishing_gear_cs.yaml eval/fishing_gear_cs_test.jsonl held_out"
   "eval/vintage_clothing_cs.yaml eval/vintage_clothing_cs_test.jsonl held_out"
   "eval/essential_oils_cs.yaml eval/essential_oils_cs_test.jsonl held_out"
+  # And eight more by four more writers after a second round of border messages, when the
+  # classifier was final; run with the classifier before that day's changes and the final one,
+  # and only their totals read.
+  "eval/hiking_boots_cs.yaml eval/hiking_boots_cs_test.jsonl held_out"
+  "eval/rice_cooker_brand_cs.yaml eval/rice_cooker_brand_cs_test.jsonl held_out"
+  "eval/contact_lenses_cs.yaml eval/contact_lenses_cs_test.jsonl held_out"
+  "eval/party_supplies_cs.yaml eval/party_supplies_cs_test.jsonl held_out"
+  "eval/sleepwear_cs.yaml eval/sleepwear_cs_test.jsonl held_out"
+  "eval/electric_scooter_cs.yaml eval/electric_scooter_cs_test.jsonl held_out"
+  "eval/knitting_yarn_cs.yaml eval/knitting_yarn_cs_test.jsonl held_out"
+  "eval/bbq_grill_cs.yaml eval/bbq_grill_cs_test.jsonl held_out"
 )
 rows=""
 # In-scope accuracies and out-of-scope recalls by group of sets (space-separated): "blind",
