@@ -1,6 +1,5 @@
 #include "app/eval_cmd.h"
 
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -26,24 +25,22 @@ bool ReadJsonl(const std::string& path, std::vector<dialog::LabelledUtterance>* 
 // One JSON line per utterance: its label, the top intent, whether the message equals a pattern,
 // and the evidence the learned confidence weighs (IntentClassifier::Evidence). What
 // bench/fit_confidence.mjs fits the confidence's weights on.
-bool WriteEvidence(const std::string& path, const dialog::Nlu& nlu,
-                   const std::vector<dialog::LabelledUtterance>& data) {
+bool WriteEvidence(const std::string& path, bool learned,
+                   const std::vector<dialog::LabelledUtterance>& data,
+                   const std::vector<dialog::LineEvidence>& lines) {
   std::ofstream out(path, std::ios::trunc);
   if (!out) {
     std::cerr << path << ": cannot write\n";
     return false;
   }
-  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-  for (const auto& u : data) {
-    dialog::IntentClassifier::Evidence e;
-    const auto c = nlu.Analyze(u.text, today, &e).intent;
-    api::Json line = {
-        {"intent", u.intent},       {"top", c.top.name},
-        {"exact", c.exact},         {"learned", nlu.classifier().learned_confidence()},
-        {"score", e.score},         {"similarity", e.similarity},
-        {"flow_odds", e.flow_odds}, {"library_odds", e.library_odds},
-        {"other", e.other},         {"known", e.known},
-        {"foreign", e.foreign}};
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const auto& e = lines[i].evidence;
+    api::Json line = {{"intent", data[i].intent}, {"top", lines[i].top},
+                      {"exact", lines[i].exact},  {"learned", learned},
+                      {"score", e.score},         {"similarity", e.similarity},
+                      {"flow_odds", e.flow_odds}, {"library_odds", e.library_odds},
+                      {"other", e.other},         {"known", e.known},
+                      {"foreign", e.foreign}};
     out << line.dump() << '\n';
   }
   return static_cast<bool>(out);
@@ -65,7 +62,9 @@ int RunEvalIntents(const EvalFlags& flags) {
     std::cerr << nlu.error().message << '\n';
     return 1;
   }
-  const auto report = dialog::EvaluateIntents(**nlu, *flow, data);
+  std::vector<dialog::LineEvidence> evidence;
+  const auto report =
+      dialog::EvaluateIntents(**nlu, *flow, data, flags.evidence.empty() ? nullptr : &evidence);
   if ((*nlu)->classifier().learned_confidence()) {
     std::printf("confidence: learned (both intent models; intent_calibration.cc)\n");
   } else {
@@ -79,7 +78,10 @@ int RunEvalIntents(const EvalFlags& flags) {
             << "data: " << flags.data << '\n'
             << dialog::FormatReport(report);
   if (flags.errors) std::cout << '\n' << dialog::FormatErrors(report);
-  if (!flags.evidence.empty() && !WriteEvidence(flags.evidence, **nlu, data)) return 1;
+  if (!flags.evidence.empty() &&
+      !WriteEvidence(flags.evidence, (*nlu)->classifier().learned_confidence(), data, evidence)) {
+    return 1;
+  }
   return 0;
 }
 

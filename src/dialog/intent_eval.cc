@@ -42,7 +42,8 @@ SweepPoint Measure(const std::vector<Scored>& scored, double threshold, double m
 }  // namespace
 
 EvalReport EvaluateIntents(const Nlu& nlu, const Flow& flow,
-                           const std::vector<LabelledUtterance>& data) {
+                           const std::vector<LabelledUtterance>& data,
+                           std::vector<LineEvidence>* evidence) {
   EvalReport r;
   const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
   const double threshold = nlu.classifier().threshold(), margin = nlu.classifier().margin();
@@ -52,7 +53,9 @@ EvalReport EvaluateIntents(const Nlu& nlu, const Flow& flow,
   std::map<std::pair<std::string, std::string>, int> confusions;
   for (const auto& u : data) {
     if (u.intent != kOutOfScope && !flow.Find(u.intent)) unknown.insert(u.intent);
-    scored.push_back({u.intent, nlu.Analyze(u.text, today).intent});
+    IntentClassifier::Evidence e;
+    scored.push_back({u.intent, nlu.Analyze(u.text, today, evidence ? &e : nullptr).intent});
+    if (evidence) evidence->push_back({scored.back().c.top.name, scored.back().c.exact, e});
     const std::string got = Predict(scored.back().c, threshold, margin);
     auto& gold = u.intent == kOutOfScope ? r.oos : r.per_intent[u.intent];
     ++gold.support;

@@ -53,8 +53,17 @@ struct EvalReport {
   std::vector<EvalError> errors;            // in input order
 };
 
+// An utterance's top intent and the evidence the learned confidence weighs for it.
+struct LineEvidence {
+  std::string top;
+  bool exact = false;  // the message equals a pattern
+  IntentClassifier::Evidence evidence;
+};
+
+// `evidence` (optional): set to each utterance's LineEvidence, in input order.
 EvalReport EvaluateIntents(const Nlu& nlu, const Flow& flow,
-                           const std::vector<LabelledUtterance>& data);
+                           const std::vector<LabelledUtterance>& data,
+                           std::vector<LineEvidence>* evidence = nullptr);
 std::string FormatReport(const EvalReport& r, size_t max_confusions = 15);
 // Each wrong answer: text, expected, got, and the classifier's top two with confidences.
 std::string FormatErrors(const EvalReport& r);
