@@ -65,6 +65,8 @@ const std::vector<LibraryIntent>& IntentLibrary() {
     // docs/dialog.md (Evaluation).
     const std::vector<LibraryIntent> more = {
 #include "dialog/intent_library_more.inc"
+    // Then the messages on the borders between intents (kept in this order: the models train on
+    // the messages in it).
 #include "dialog/intent_library_boundaries.inc"
     };
     for (const auto& m : more) {
