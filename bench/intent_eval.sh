@@ -145,6 +145,25 @@ sets=(
   "eval/electric_scooter_cs.yaml eval/electric_scooter_cs_test.jsonl held_out"
   "eval/knitting_yarn_cs.yaml eval/knitting_yarn_cs_test.jsonl held_out"
   "eval/bbq_grill_cs.yaml eval/bbq_grill_cs_test.jsonl held_out"
+  # Sixteen more by eight more writers (2026-12-08, a second day's session), written before that
+  # session's changes to measure them; run with the classifier before and after them, and only
+  # their totals read.
+  "eval/mattress_online_cs.yaml eval/mattress_online_cs_test.jsonl held_out"
+  "eval/golf_equipment_cs.yaml eval/golf_equipment_cs_test.jsonl held_out"
+  "eval/baking_ingredients_cs.yaml eval/baking_ingredients_cs_test.jsonl held_out"
+  "eval/plastic_model_kits_cs.yaml eval/plastic_model_kits_cs_test.jsonl held_out"
+  "eval/car_tires_cs.yaml eval/car_tires_cs_test.jsonl held_out"
+  "eval/tea_ware_cs.yaml eval/tea_ware_cs_test.jsonl held_out"
+  "eval/hanfu_clothing_cs.yaml eval/hanfu_clothing_cs_test.jsonl held_out"
+  "eval/drone_store_cs.yaml eval/drone_store_cs_test.jsonl held_out"
+  "eval/umbrella_raingear_cs.yaml eval/umbrella_raingear_cs_test.jsonl held_out"
+  "eval/mechanical_keyboards_cs.yaml eval/mechanical_keyboards_cs_test.jsonl held_out"
+  "eval/wedding_dresses_cs.yaml eval/wedding_dresses_cs_test.jsonl held_out"
+  "eval/frozen_dumplings_cs.yaml eval/frozen_dumplings_cs_test.jsonl held_out"
+  "eval/scented_candles_cs.yaml eval/scented_candles_cs_test.jsonl held_out"
+  "eval/skateboards_cs.yaml eval/skateboards_cs_test.jsonl held_out"
+  "eval/herbal_medicine_cs.yaml eval/herbal_medicine_cs_test.jsonl held_out"
+  "eval/printer3d_filament_cs.yaml eval/printer3d_filament_cs_test.jsonl held_out"
 )
 rows=""
 # In-scope accuracies and out-of-scope recalls by group of sets (space-separated): "blind",
