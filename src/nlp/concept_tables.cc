@@ -351,6 +351,7 @@ const std::vector<Concept>& ConceptTable() {
 #include "nlp/concepts_logistics_mobility.inc"
 #include "nlp/concepts_orders.inc"
 #include "nlp/concepts_postsales.inc"
+#include "nlp/concepts_products.inc"
 #include "nlp/concepts_retail.inc"
 #include "nlp/concepts_services.inc"
 #include "nlp/concepts_shopping.inc"
