@@ -76,15 +76,15 @@ constexpr double kLearnedFlowModelWeight = 0.9;
 // them, written when this fit was final, 0.847 / 0.789 (4) against 0.812 / 0.815 (1). The first
 // fit (48 flows) got 0.842 / 0.843 on the 24 flows written after it, which are in the later fits
 // (docs/dialog.md, Evaluation).
-constexpr double kLearnedIntercept = -3.0086;
-constexpr double kLearnedScore = -0.6161;
-constexpr double kLearnedSimilarity = 5.0275;
-constexpr double kLearnedFlowOdds = 2.4052;
-constexpr double kLearnedLibraryOdds = 2.0513;
-constexpr double kLearnedBorrowsNothing = 1.6489;
-constexpr double kLearnedKnown = 0.6321;
-constexpr double kLearnedForeign = -4.2657;
-constexpr double kLearnedOther = -6.5692;
+constexpr double kLearnedIntercept = -3.1262;
+constexpr double kLearnedScore = -0.5985;
+constexpr double kLearnedSimilarity = 4.9534;
+constexpr double kLearnedFlowOdds = 2.4911;
+constexpr double kLearnedLibraryOdds = 1.9351;
+constexpr double kLearnedBorrowsNothing = 1.6581;
+constexpr double kLearnedKnown = 0.7071;
+constexpr double kLearnedForeign = -4.2143;
+constexpr double kLearnedOther = -6.2693;
 
 double Sigmoid(double z) { return 1 / (1 + std::exp(-z)); }
 

@@ -363,6 +363,37 @@ intents:
   EXPECT_TRUE(kfc.in_scope) << kfc.top.confidence;
 }
 
+// An order on another shopping platform is no business of this shop's, unless the shop sells on
+// that platform and its responses say so; the platform's courier and credit stay plain words.
+TEST(ConceptSignalTest, AnotherShoppingPlatformIsForeignUnlessTheShopSellsThere) {
+  const char* const kFlow = R"(
+intents:
+  - {name: track, patterns: [我的订单到哪了, 查一下物流, 怎么还没发货, where is my order, track my package], response: TRACK}
+  - {name: refund, patterns: [退款什么时候到, 退款进度, when will i get my refund, refund status], response: 1-3天到账}
+  - {name: pay, patterns: [可以分期吗, 支持哪些付款方式, what payment methods do you accept], response: 支持微信和支付宝}
+)";
+  const auto shop = FlowFromYamlWith(kFlow, "TRACK", "请提供订单号 / Send me the order number");
+  const auto jd_store = FlowFromYamlWith(
+      kFlow, "TRACK", "请在京东App我的订单中查看物流 / See tracking under My Orders in the JD app");
+  ASSERT_TRUE(shop && jd_store);
+  const auto day = Day(2026, 1, 1);
+  const auto at_shop = NluFor(*shop);
+  for (const char* text : {"我在拼多多买的东西还没发货", "my Temu order hasn't arrived yet",
+                           "京东上买的手机什么时候到"}) {
+    const auto c = at_shop->Analyze(text, day).intent;
+    EXPECT_FALSE(c.in_scope) << text << " -> " << c.top.name << " " << c.top.confidence;
+  }
+  for (auto [text, intent] : std::vector<std::pair<std::string, std::string>>{
+           {"我的订单怎么还没发货啊", "track"}, {"能用京东白条分期吗", "pay"}}) {
+    const auto c = at_shop->Analyze(text, day).intent;
+    EXPECT_EQ(c.top.name, intent) << text;
+    EXPECT_TRUE(c.in_scope) << text << " " << c.top.confidence;
+  }
+  const auto at_jd = NluFor(*jd_store)->Analyze("京东上买的东西怎么还没发货", day).intent;
+  EXPECT_EQ(at_jd.top.name, "track");
+  EXPECT_TRUE(at_jd.in_scope) << at_jd.top.confidence;
+}
+
 TEST(ConceptSignalTest, WhatAResponseTalksOfCountsForItsIntent) {
   // The patterns never say "credit card"; the response does. A customer asking whether cards
   // are taken is asking this intent, in either language.
