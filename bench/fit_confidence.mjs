@@ -23,12 +23,14 @@ const args = process.argv.slice(2);
 const first = args.includes('--first');
 const bin = args.find((a) => a !== '--first') ?? join(root, 'build/src/parley');
 // Flows kept out of the fit, written after it to measure it: those bench/intent_eval.sh lists in
-// its group held_out (and, with --first, first_held_out); see docs/dialog.md, Evaluation.
+// its groups held_out and held_out_new (and, with --first, first_held_out); see docs/dialog.md,
+// Evaluation.
 const listed = readFileSync(join(root, 'bench/intent_eval.sh'), 'utf8');
 const inGroup = (group) => [
   ...listed.matchAll(new RegExp(`"eval/(\\w+)\\.yaml eval/\\w+\\.jsonl ${group}"`, 'g')),
 ].map((m) => m[1]);
-const heldOut = new Set([...inGroup('held_out'), ...(first ? inGroup('first_held_out') : [])]);
+const heldOut = new Set([...inGroup('held_out'), ...inGroup('held_out_new'),
+  ...(first ? inGroup('first_held_out') : [])]);
 // The constants for the features of row() below, in its order.
 const names = ['kLearnedScore', 'kLearnedSimilarity', 'kLearnedFlowOdds', 'kLearnedLibraryOdds',
   'kLearnedBorrowsNothing', 'kLearnedKnown', 'kLearnedForeign', 'kLearnedOther'];
