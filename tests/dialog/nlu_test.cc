@@ -454,7 +454,8 @@ namespace {
 
 // A guard on the classifier as a whole: four generic customer-service flows of eval/ (written
 // blind, in the learned confidence's fit) keep their in-scope accuracy and out-of-scope recall.
-// The floors sit about three points under the figures of 2026-12-08 (0.932 / 0.781): the
+// The floors sit about three points under the figures of 2026-12-08 (0.934 / 0.823, after the
+// other shopping platforms and the product-question thesaurus; 0.932 / 0.781 before): the
 // classifier trains with fixed seeds, so a fall below them is a change to the classifier, not
 // chance. The held-out figures are in bench/results/intents.md (bench/intent_eval.sh).
 TEST(IntentAccuracyTest, GenericCustomerServiceFlowsKeepTheirAccuracy) {
@@ -478,7 +479,7 @@ TEST(IntentAccuracyTest, GenericCustomerServiceFlowsKeepTheirAccuracy) {
     out_of_scope += report.oos.recall() / names.size();
   }
   EXPECT_GE(in_scope, 0.90);
-  EXPECT_GE(out_of_scope, 0.75);
+  EXPECT_GE(out_of_scope, 0.79);
 }
 
 }  // namespace
